@@ -1,0 +1,38 @@
+# Two entry points: `make demo` runs the main job, `make test` runs every check.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint typecheck unit docs bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev,httpx]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	NCLOUD_ACCESS_KEY_ID=demo-access-key NCLOUD_SECRET_ACCESS_KEY=demo-secret-key \
+	  $(BIN)/ncp-sign GET "https://mail.apigw.ntruss.com/api/v1/mails/requests?page=0" --format curl
+
+test: lint typecheck unit docs
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+unit: $(STAMP)
+	$(BIN)/pytest -n 2 --cov --cov-report=term --cov-fail-under=90
+
+docs: $(STAMP)
+	$(BIN)/mkdocs build --strict --quiet --site-dir $(VENV)/site
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) site .pytest_cache .mypy_cache .ruff_cache .hypothesis .coverage

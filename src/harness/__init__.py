@@ -1,0 +1,1 @@
+"""Compose signing and settings into NCloud mail: a client, a background sender, a fake server."""

@@ -1,0 +1,1 @@
+"""Validated NCloud settings with a credential chain and secret masking."""

@@ -1,0 +1,97 @@
+"""The request target that NCloud's official Go SDK signs for a URL.
+
+The Go SDK hands its signer the full URL and signs ``url.Parse(url).RequestURI()``. The rule,
+pinned by the shared edge vectors (``tests/vectors/signature-v2-edge.json``):
+
+* scheme, host and ``#fragment`` are dropped; an empty path becomes ``/``;
+* a path that is already a valid percent-encoding is kept byte for byte; any other path is
+  decoded and re-escaped as a whole, with uppercase hex;
+* whenever the URL has a ``?``, the ``?`` and the raw query follow, never decoded or sorted.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ncp_signing._validate import require_str, shown
+from ncp_signing.exc import InvalidTargetError
+
+__all__ = ["canonical_uri"]
+
+_ASCII_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+# What Go's validEncoded accepts in a path as already escaped.
+_VALID_ENCODED = re.compile(r"[A-Za-z0-9\-_.~$&+,/:;=@!'()*\[\]%]*")
+_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+_PERCENT_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
+# Bytes Go's escape(_, encodePath) leaves alone; every other byte becomes %XX.
+_PATH_SAFE = frozenset(
+    b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.~$&+,/:;=@"
+)
+_ESCAPED_BYTE = tuple(chr(b) if b in _PATH_SAFE else f"%{b:02X}" for b in range(256))
+
+
+def canonical_uri(url_or_target: str) -> str:
+    """Return the request target to sign for a full URL or an origin-form target.
+
+    ``canonical_uri("https://mail.apigw.ntruss.com/api/v1/mails?page=0#top")`` is
+    ``"/api/v1/mails?page=0"``. Raises :class:`~ncp_signing.exc.InvalidTargetError` for a
+    control character anywhere, an invalid ``%`` escape in the path, or a relative path.
+    """
+    url = require_str("url", url_or_target)
+    control = _ASCII_CONTROL.search(url)
+    if control is not None:
+        raise InvalidTargetError(
+            f"The URL {shown(url)} contains the control character {control.group()!r} "
+            f"at index {control.start()}."
+        )
+    rest = url.partition("#")[0]
+    path, question, query = rest.partition("?")
+    path = _strip_origin(path, url)
+    return _escaped_path(path, url) + question + query
+
+
+def _strip_origin(path: str, url: str) -> str:
+    """Drop ``scheme://authority`` from the part of the URL before the query."""
+    scheme = _SCHEME.match(path)
+    if scheme is not None:
+        path = path[scheme.end() :]
+        if not path.startswith("//"):
+            raise InvalidTargetError(
+                f"The URL {shown(url)} has a scheme but no '//' authority after it."
+            )
+    if path.startswith("//") and not path.startswith("///") or scheme is not None:
+        slash = path.find("/", 2)
+        return "" if slash < 0 else path[slash:]
+    if path.startswith(":"):
+        raise InvalidTargetError(f"The URL {shown(url)} is missing its scheme before ':'.")
+    if path and not path.startswith("/"):
+        raise InvalidTargetError(
+            f"The target {shown(url)} is relative; give a full URL or a path starting with '/'."
+        )
+    return path
+
+
+def _escaped_path(path: str, url: str) -> str:
+    """Return the path as Go's ``URL.EscapedPath`` does, or ``/`` when it is empty."""
+    bad = _BAD_ESCAPE.search(path)
+    if bad is not None:
+        escape = path[bad.start() : bad.start() + 3]
+        raise InvalidTargetError(f"The URL {shown(url)} has an invalid escape {escape!r} in its path.")
+    if not path:
+        return "/"
+    if _VALID_ENCODED.fullmatch(path) is not None:
+        return path
+    return "".join(_ESCAPED_BYTE[b] for b in _unescape(path))
+
+
+def _unescape(path: str) -> bytes:
+    """Decode ``%XX`` escapes into bytes and encode everything else as UTF-8."""
+    out = bytearray()
+    last = 0
+    for match in _PERCENT_ESCAPE.finditer(path):
+        out += path[last : match.start()].encode()
+        out.append(int(match.group(1), 16))
+        last = match.end()
+    out += path[last:].encode()
+    return bytes(out)

@@ -60,7 +60,7 @@ def _strip_origin(path: str, url: str) -> str:
             raise InvalidTargetError(
                 f"The URL {shown(url)} has a scheme but no '//' authority after it."
             )
-    if path.startswith("//") and not path.startswith("///") or scheme is not None:
+    if (path.startswith("//") and not path.startswith("///")) or scheme is not None:
         slash = path.find("/", 2)
         return "" if slash < 0 else path[slash:]
     if path.startswith(":"):
@@ -77,7 +77,9 @@ def _escaped_path(path: str, url: str) -> str:
     bad = _BAD_ESCAPE.search(path)
     if bad is not None:
         escape = path[bad.start() : bad.start() + 3]
-        raise InvalidTargetError(f"The URL {shown(url)} has an invalid escape {escape!r} in its path.")
+        raise InvalidTargetError(
+            f"The URL {shown(url)} has an invalid escape {escape!r} in its path."
+        )
     if not path:
         return "/"
     if _VALID_ENCODED.fullmatch(path) is not None:

@@ -36,7 +36,7 @@ def epoch_millis() -> int:
 
 @dataclass(frozen=True, repr=False)
 class Credentials:
-    """An NCloud API access key and its secret key; neither ``repr`` nor ``str`` shows the secret."""
+    """An NCloud access key and its secret key; neither ``repr`` nor ``str`` shows the secret."""
 
     access_key: str
     secret_key: str

@@ -104,7 +104,7 @@ def _auth_headers(headers: Headers) -> tuple[str, str, str, str]:
     names = ("x-ncp-iam-access-key", "x-ncp-apigw-timestamp", header_name)
     values = [seen.get(name, []) for name in names]
     if any(len(v) != 1 or not v[0] for v in values):
-        missing = ", ".join(n for n, v in zip(names, values) if len(v) != 1 or not v[0])
+        missing = ", ".join(n for n, v in zip(names, values, strict=True) if len(v) != 1 or not v[0])
         raise MissingAuthHeadersError(
             f"The request needs exactly one non-empty value of each of: {missing}."
         )

@@ -11,7 +11,8 @@ import json
 import os
 import shlex
 import sys
-from collections.abc import Mapping, Sequence
+from urllib.parse import urlsplit
+from collections.abc import Callable, Mapping, Sequence
 
 from ncp_signing._canonical import canonical_uri
 from ncp_signing._signer import Credentials, Signer, epoch_millis
@@ -63,22 +64,38 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI; return the process exit status."""
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    credentials: Callable[[], Credentials] | None = None,
+    errors: tuple[type[Exception], ...] = (),
+) -> int:
+    """Run the CLI; return the process exit status.
+
+    ``credentials`` supplies the credentials (default: the environment variables); a wrapper
+    with a richer source passes its own, and the exception types it raises in ``errors``.
+    """
     args = _parser().parse_args(argv)
     try:
-        credentials = credentials_from_environment(os.environ)
+        found = credentials() if credentials else credentials_from_environment(os.environ)
         clock = epoch_millis
         if args.timestamp is not None:
             fixed = int(timestamp_text(args.timestamp))
             clock = lambda: fixed  # noqa: E731
-        signer = Signer(credentials, clock=clock)
+        signer = Signer(found, clock=clock)
         headers = signer.headers(args.method, args.url)
         print(_render(args.format, args.method, args.url, headers))
-    except (NcpSigningError, CredentialsNotFound) as error:
+    except (NcpSigningError, CredentialsNotFound, *errors) as error:
         print(f"ncp-sign: error: {error}", file=sys.stderr)
         return 2
     return 0
+
+
+def _wire_url(url: str) -> str:
+    """Return the URL with its target exactly as signed, so curl sends what was signed."""
+    parts = urlsplit(url)
+    origin = f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+    return origin + canonical_uri(url)
 
 
 def _render(fmt: str, method: str, url: str, headers: dict[str, str]) -> str:
@@ -86,8 +103,8 @@ def _render(fmt: str, method: str, url: str, headers: dict[str, str]) -> str:
         document = {"method": method, "url": url, "signed_target": canonical_uri(url)}
         return json.dumps({**document, "headers": headers}, ensure_ascii=False, indent=2)
     if fmt == "curl":
-        parts = ["curl", "-X", method]
+        parts = ["curl", "--globoff", "-X", method]
         for name, value in headers.items():
             parts += ["-H", f"{name}: {value}"]
-        return shlex.join([*parts, url])
+        return shlex.join([*parts, _wire_url(url)])
     return "\n".join(f"{name}: {value}" for name, value in headers.items())

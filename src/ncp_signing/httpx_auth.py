@@ -1,4 +1,4 @@
-"""Sign requests made with ``httpx`` (the ``httpx`` extra): ``httpx.Client(auth=NcpHttpxAuth(...))``."""
+"""Sign requests made with ``httpx`` (the ``httpx`` extra): ``Client(auth=NcpHttpxAuth(...))``."""
 
 from __future__ import annotations
 

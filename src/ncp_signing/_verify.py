@@ -104,9 +104,9 @@ def _auth_headers(headers: Headers) -> tuple[str, str, str, str]:
     names = ("x-ncp-iam-access-key", "x-ncp-apigw-timestamp", header_name)
     values = [seen.get(name, []) for name in names]
     if any(len(v) != 1 or not v[0] for v in values):
-        missing = ", ".join(n for n, v in zip(names, values, strict=True) if len(v) != 1 or not v[0])
+        bad = [name for name, v in zip(names, values, strict=True) if len(v) != 1 or not v[0]]
         raise MissingAuthHeadersError(
-            f"The request needs exactly one non-empty value of each of: {missing}."
+            f"The request needs exactly one non-empty value of each of: {', '.join(bad)}."
         )
     return values[0][0], values[1][0], values[2][0], header_name
 

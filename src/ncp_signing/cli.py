@@ -11,8 +11,8 @@ import json
 import os
 import shlex
 import sys
-from urllib.parse import urlsplit
 from collections.abc import Callable, Mapping, Sequence
+from urllib.parse import urlsplit
 
 from ncp_signing._canonical import canonical_uri
 from ncp_signing._signer import Credentials, Signer, epoch_millis
@@ -76,6 +76,7 @@ def main(
     with a richer source passes its own, and the exception types it raises in ``errors``.
     """
     args = _parser().parse_args(argv)
+    caught: tuple[type[Exception], ...] = (NcpSigningError, CredentialsNotFound, *errors)
     try:
         found = credentials() if credentials else credentials_from_environment(os.environ)
         clock = epoch_millis
@@ -85,7 +86,7 @@ def main(
         signer = Signer(found, clock=clock)
         headers = signer.headers(args.method, args.url)
         print(_render(args.format, args.method, args.url, headers))
-    except (NcpSigningError, CredentialsNotFound, *errors) as error:
+    except caught as error:
         print(f"ncp-sign: error: {error}", file=sys.stderr)
         return 2
     return 0

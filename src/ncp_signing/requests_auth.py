@@ -41,7 +41,9 @@ class NcpAuth(AuthBase):
         drop_owned_headers(request.headers)
         method = request.method or "GET"
         request.headers.update(self.signer.headers(method, request.path_url))
-        request.register_hook("response", _strip_on_cross_origin_redirect)
+        hooks = request.hooks.setdefault("response", [])
+        if _strip_on_cross_origin_redirect not in hooks:
+            hooks.append(_strip_on_cross_origin_redirect)
         return request
 
 

@@ -16,7 +16,7 @@ import re
 from ncp_signing._validate import require_str, shown
 from ncp_signing.exc import InvalidTargetError
 
-__all__ = ["canonical_uri"]
+__all__ = ["canonical_uri", "check_wire_target"]
 
 _ASCII_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
@@ -49,6 +49,22 @@ def canonical_uri(url_or_target: str) -> str:
     path, question, query = rest.partition("?")
     path = _strip_origin(path, url)
     return _escaped_path(path, url) + question + query
+
+
+def check_wire_target(target: str) -> str:
+    """Return an origin-form request target unchanged if it can be sent and signed as it is."""
+    target = require_str("target", target)
+    control = _ASCII_CONTROL.search(target)
+    if control is not None:
+        raise InvalidTargetError(
+            f"The target {shown(target)} contains the control character {control.group()!r} "
+            f"at index {control.start()}."
+        )
+    if not target.startswith("/") or " " in target:
+        raise InvalidTargetError(
+            f"The target {shown(target)} is not an origin-form request target."
+        )
+    return target
 
 
 def _strip_origin(path: str, url: str) -> str:

@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ncp_signing._canonical import canonical_uri
+from ncp_signing._canonical import canonical_uri, check_wire_target
 from ncp_signing._validate import check_access_key, check_method, require_str, timestamp_text
 from ncp_signing.exc import InvalidInputError
 
@@ -46,6 +46,11 @@ class Credentials:
         require_str("secret_key", self.secret_key)
         if not self.access_key:
             raise InvalidInputError("The access key is empty.")
+        if self.access_key != self.access_key.strip(" "):
+            # HTTP trims spaces around header values, so such a key could never verify.
+            raise InvalidInputError(
+                f"The access key {_prefix(self.access_key)} starts or ends with a space."
+            )
         if not self.secret_key:
             raise InvalidInputError(
                 f"The secret key for access key {_prefix(self.access_key)} is empty."
@@ -94,20 +99,35 @@ class Signer:
 
     def signature(self, method: str, url: str, timestamp: int | str) -> str:
         """Return the signature of ``method`` and ``url`` at ``timestamp`` (epoch ms)."""
-        stamp = timestamp_text(timestamp)
-        message = f"{check_method(method)} {canonical_uri(url)}\n{stamp}\n{self._access_key}"
-        mac = self._hmac.copy()
-        mac.update(message.encode())
-        return base64.b64encode(mac.digest()).decode("ascii")
+        return self._signature(check_method(method), canonical_uri(url), timestamp_text(timestamp))
 
     def headers(self, method: str, url: str) -> dict[str, str]:
-        """Return the three ``x-ncp-*`` headers for a request sent now.
+        """Return the three ``x-ncp-*`` headers for a request to ``url`` sent now.
 
-        One timestamp is read per call and used both in the header and in the signature.
+        ``url`` is a full URL or a target; it is signed as :func:`canonical_uri` gives it, the
+        official Go SDK's rule. One timestamp is read per call and used both in the header
+        and in the signature.
         """
+        return self._headers(check_method(method), canonical_uri(url))
+
+    def wire_headers(self, method: str, target: str) -> dict[str, str]:
+        """Return the headers for a request target signed exactly as it goes on the wire.
+
+        HTTP adapters call this with the target their client will send (``path_url`` in
+        requests, ``url.raw_path`` in httpx): clients escape paths differently from the Go
+        SDK (httpx keeps a raw backslash, for one), and the gateway checks the bytes it gets.
+        """
+        return self._headers(check_method(method), check_wire_target(target))
+
+    def _headers(self, method: str, target: str) -> dict[str, str]:
         stamp = timestamp_text(self._clock())
         return {
             TIMESTAMP_HEADER: stamp,
             ACCESS_KEY_HEADER: self._access_key,
-            self._signature_header: self.signature(method, url, stamp),
+            self._signature_header: self._signature(method, target, stamp),
         }
+
+    def _signature(self, method: str, target: str, stamp: str) -> str:
+        mac = self._hmac.copy()
+        mac.update(f"{method} {target}\n{stamp}\n{self._access_key}".encode())
+        return base64.b64encode(mac.digest()).decode("ascii")

@@ -99,7 +99,7 @@ def _auth_headers(headers: Headers) -> tuple[str, str, str, str]:
     for name, value in pairs:
         lower = name.lower()
         if lower in wanted:
-            seen.setdefault(lower, []).append(value.strip())
+            seen.setdefault(lower, []).append(value.strip(" \t"))
     header_name = next((h for h in _SIGNATURE_HEADERS if h in seen), _SIGNATURE_HEADERS[0])
     names = ("x-ncp-iam-access-key", "x-ncp-apigw-timestamp", header_name)
     values = [seen.get(name, []) for name in names]

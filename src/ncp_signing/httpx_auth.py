@@ -35,5 +35,5 @@ class NcpHttpxAuth(httpx.Auth):
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         drop_owned_headers(request.headers)
         target = request.url.raw_path.decode("ascii")
-        request.headers.update(self.signer.headers(request.method, target))
+        request.headers.update(self.signer.wire_headers(request.method, target))
         yield request

@@ -40,7 +40,7 @@ class NcpAuth(AuthBase):
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         drop_owned_headers(request.headers)
         method = request.method or "GET"
-        request.headers.update(self.signer.headers(method, request.path_url))
+        request.headers.update(self.signer.wire_headers(method, request.path_url))
         hooks = request.hooks.setdefault("response", [])
         if _strip_on_cross_origin_redirect not in hooks:
             hooks.append(_strip_on_cross_origin_redirect)

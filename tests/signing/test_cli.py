@@ -1,0 +1,107 @@
+"""``ncp-sign``: output formats, credentials from the environment, clear errors."""
+
+from __future__ import annotations
+
+import json
+import shlex
+
+import pytest
+
+from ncp_signing import sign
+from ncp_signing.cli import main
+
+AK = "cli-access-key"
+SECRET = "cli-Secret-Sentinel-42d"
+
+
+@pytest.fixture(autouse=True)
+def _environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in (
+        "NCLOUD_ACCESS_KEY_ID",
+        "NCLOUD_ACCESS_KEY",
+        "NCLOUD_SECRET_ACCESS_KEY",
+        "NCLOUD_SECRET_KEY",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NCLOUD_ACCESS_KEY", AK)
+    monkeypatch.setenv("NCLOUD_SECRET_KEY", SECRET)
+
+
+def test_headers_format(capsys: pytest.CaptureFixture[str]) -> None:
+    url = "https://mail.apigw.ntruss.com/api/v1/mails?page=0"
+    assert main(["GET", url, "--timestamp", "1521787414578"]) == 0
+    out = capsys.readouterr().out
+    expected = sign("GET", url, 1521787414578, AK, SECRET)
+    assert out.splitlines() == [
+        "x-ncp-apigw-timestamp: 1521787414578",
+        f"x-ncp-iam-access-key: {AK}",
+        f"x-ncp-apigw-signature-v2: {expected}",
+    ]
+    assert SECRET not in out
+
+
+def test_json_format(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["POST", "https://h/api/v1/mails#x", "--format", "json", "--timestamp", "5"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["signed_target"] == "/api/v1/mails"
+    assert document["headers"]["x-ncp-apigw-signature-v2"] == sign(
+        "POST", "/api/v1/mails", 5, AK, SECRET
+    )
+
+
+def test_curl_format_sends_the_signed_target(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["GET", "https://h.example/a b/{id}?q=1", "--format", "curl"]) == 0
+    words = shlex.split(capsys.readouterr().out)
+    assert words[:4] == ["curl", "--globoff", "-X", "GET"]
+    assert words[-1] == "https://h.example/a%20b/%7Bid%7D?q=1"
+    assert sum(word.startswith("x-ncp-") for word in words) == 3
+
+
+def test_uses_a_fresh_timestamp_by_default(capsys: pytest.CaptureFixture[str]) -> None:
+    main(["GET", "/"])
+    stamp = capsys.readouterr().out.splitlines()[0].split(": ")[1]
+    assert len(stamp) == 13
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["GET", "/a%zz"], "invalid escape '%zz'"),
+        (["GET", "relative/path"], "relative"),
+        (["G ET", "/"], "not an HTTP token"),
+        (["GET", "/", "--timestamp", "soon"], "'soon'"),
+    ],
+)
+def test_bad_input_exits_non_zero(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("ncp-sign: error: ")
+    assert message in err
+    assert SECRET not in err
+
+
+def test_missing_credentials(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("NCLOUD_SECRET_KEY")
+    assert main(["GET", "/"]) == 2
+    assert "NCLOUD_SECRET_ACCESS_KEY" in capsys.readouterr().err
+
+
+def test_conflicting_spellings_name_both_variables(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("NCLOUD_SECRET_ACCESS_KEY", "another-secret")
+    assert main(["GET", "/"]) == 2
+    err = capsys.readouterr().err
+    assert "NCLOUD_SECRET_ACCESS_KEY and NCLOUD_SECRET_KEY" in err
+    assert SECRET not in err
+    assert "another-secret" not in err
+
+
+def test_no_flag_accepts_a_secret(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["GET", "/", "--secret-key", "x"])
+    assert "unrecognized arguments" in capsys.readouterr().err

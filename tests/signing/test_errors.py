@@ -1,0 +1,129 @@
+"""Bad input: one exception hierarchy, one-sentence messages naming the value, never the secret."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from ncp_signing import (
+    Credentials,
+    InvalidAccessKeyError,
+    InvalidArgumentTypeError,
+    InvalidInputError,
+    InvalidMethodError,
+    InvalidTargetError,
+    InvalidTimestampError,
+    NcpSigningError,
+    Signer,
+    canonical_uri,
+    sign,
+)
+
+SECRET = "s3cret-Sentinel-9f1c"
+
+
+def _sign(**changes: Any) -> str:
+    args: dict[str, Any] = {
+        "method": "GET",
+        "uri": "/api/v1/mails",
+        "timestamp": 1700000000000,
+        "access_key": "ak",
+        "secret_key": SECRET,
+    }
+    args.update(changes)
+    return sign(**args)
+
+
+@pytest.mark.parametrize(
+    ("changes", "error", "named"),
+    [
+        ({"method": ""}, InvalidMethodError, "empty"),
+        ({"method": "GET\r\nX-Injected: 1"}, InvalidMethodError, "'GET\\r\\nX-Injected: 1'"),
+        ({"method": "GE T"}, InvalidMethodError, "'GE T'"),
+        ({"method": "G\x00"}, InvalidMethodError, "'G\\x00'"),
+        ({"uri": "/a\r\nb"}, InvalidTargetError, "'\\r'"),
+        ({"uri": "/a?b=\x7f"}, InvalidTargetError, "'\\x7f'"),
+        ({"uri": "/%G0"}, InvalidTargetError, "'%G0'"),
+        ({"uri": "api/v1/mails"}, InvalidTargetError, "'api/v1/mails'"),
+        ({"uri": "mailto:someone"}, InvalidTargetError, "'mailto:someone'"),
+        ({"uri": ":8080/x"}, InvalidTargetError, "':8080/x'"),
+        ({"access_key": "ak\nx-evil: 1"}, InvalidAccessKeyError, "'\\n'"),
+        ({"access_key": "ak\x85"}, InvalidAccessKeyError, "'\\x85'"),
+        ({"timestamp": -1}, InvalidTimestampError, "'-1'"),
+        ({"timestamp": "17e11"}, InvalidTimestampError, "'17e11'"),
+        ({"timestamp": ""}, InvalidTimestampError, "''"),
+        ({"timestamp": "1" * 20}, InvalidTimestampError, "'11111"),
+        ({"timestamp": "١٢٣"}, InvalidTimestampError, "'١٢٣'"),
+        ({"timestamp": 1.5}, InvalidArgumentTypeError, "float"),
+        ({"timestamp": True}, InvalidArgumentTypeError, "bool"),
+        ({"method": b"GET"}, InvalidArgumentTypeError, "bytes"),
+        ({"uri": None}, InvalidArgumentTypeError, "NoneType"),
+        ({"access_key": 12}, InvalidArgumentTypeError, "int"),
+        ({"secret_key": b"raw"}, InvalidArgumentTypeError, "bytes"),
+    ],
+)
+def test_bad_input_is_named(changes: dict[str, Any], error: type[Exception], named: str) -> None:
+    with pytest.raises(error) as info:
+        _sign(**changes)
+    message = str(info.value)
+    assert isinstance(info.value, NcpSigningError)
+    assert named in message
+    assert SECRET not in message
+    assert message.endswith(".")
+    assert message.count(". ") == 0  # one sentence
+
+
+def test_value_and_type_errors_are_also_builtin_kinds() -> None:
+    with pytest.raises(ValueError, match="empty"):
+        _sign(method="")
+    with pytest.raises(TypeError, match="bytes"):
+        _sign(uri=b"/x")
+    assert issubclass(InvalidInputError, ValueError)
+
+
+def test_huge_input_is_shortened_in_the_message() -> None:
+    huge = "/" + "a" * 100_000 + "%zz"
+    with pytest.raises(InvalidTargetError) as info:
+        canonical_uri(huge)
+    assert len(str(info.value)) < 300
+    assert "100004 characters" in str(info.value)
+
+
+def test_huge_valid_target_signs() -> None:
+    huge = "/api/v1/mails?" + "&".join(f"k{i}=v" for i in range(50_000))
+    assert len(_sign(uri=huge)) == 44
+
+
+def test_credentials_reject_empty_and_bad_values() -> None:
+    with pytest.raises(InvalidInputError, match="access key is empty"):
+        Credentials("", SECRET)
+    with pytest.raises(InvalidInputError, match="secret key for access key 'AKIA…' is empty"):
+        Credentials("AKIAXYZ", "")
+    with pytest.raises(InvalidAccessKeyError):
+        Credentials("AK\r\n", SECRET)
+    with pytest.raises(InvalidInputError, match="starts or ends with a space"):
+        Credentials("AKIA123 ", SECRET)
+    with pytest.raises(InvalidArgumentTypeError, match="bytes"):
+        Credentials("AK", b"secret")  # type: ignore[arg-type]
+
+
+def test_credentials_never_show_the_secret() -> None:
+    credentials = Credentials("AKIAEXAMPLE123", SECRET)
+    for text in (repr(credentials), str(credentials), f"{credentials}", repr(Signer(credentials))):
+        assert SECRET not in text
+        assert "AKIA" in text
+        assert "AKIAEXAMPLE123" not in text
+
+
+def test_signer_rejects_a_bad_clock_reading() -> None:
+    signer = Signer(Credentials("ak", SECRET), clock=lambda: -5)
+    with pytest.raises(InvalidTimestampError, match="'-5'"):
+        signer.headers("GET", "/")
+
+
+def test_signer_checks_its_arguments() -> None:
+    with pytest.raises(TypeError, match="str"):
+        Signer("ak:sk")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="x-custom"):
+        Signer(Credentials("ak", SECRET), signature_header="x-custom")

@@ -1,0 +1,231 @@
+"""The server side: verify() against hand-built headers, mutations, and the clock window."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import traceback
+
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from ncp_signing import (
+    WINDOW_MS,
+    Credentials,
+    MissingAuthHeadersError,
+    SignatureMismatchError,
+    Signer,
+    TimestampOutOfWindowError,
+    UnknownAccessKeyError,
+    VerificationError,
+    canonical_uri,
+    verify,
+)
+
+NOW = 1_700_000_000_000
+AK = "verify-access-key"
+SK = "verify-Secret-Sentinel-7a1e"
+SECRETS = {AK: SK}
+
+
+def _reference_headers(
+    method: str, target: str, stamp: int, ak: str = AK, sk: str = SK
+) -> dict[str, str]:
+    """Headers computed here, with no help from ncp_signing."""
+    message = f"{method} {target}\n{stamp}\n{ak}".encode()
+    signature = base64.b64encode(hmac.new(sk.encode(), message, hashlib.sha256).digest()).decode()
+    return {
+        "x-ncp-apigw-timestamp": str(stamp),
+        "x-ncp-iam-access-key": ak,
+        "x-ncp-apigw-signature-v2": signature,
+    }
+
+
+def test_accepts_reference_headers() -> None:
+    headers = _reference_headers("POST", "/api/v1/mails", NOW)
+    result = verify("POST", "/api/v1/mails", headers, SECRETS, now_ms=NOW + 1234)
+    assert result.access_key == AK
+    assert result.skew_ms == -1234
+    assert result.signature_header == "x-ncp-apigw-signature-v2"
+
+
+def test_header_names_are_case_insensitive_and_v1_is_accepted() -> None:
+    headers = _reference_headers("GET", "/a?b", NOW)
+    signature = headers.pop("x-ncp-apigw-signature-v2")
+    pairs = [
+        ("X-Ncp-Apigw-Timestamp", headers["x-ncp-apigw-timestamp"]),
+        ("X-NCP-IAM-ACCESS-KEY", AK),
+        ("X-Ncp-Apigw-Signature-V1", signature),
+    ]
+    result = verify("GET", "/a?b", pairs, SECRETS, now_ms=NOW)
+    assert result.signature_header == "x-ncp-apigw-signature-v1"
+
+
+def test_secret_lookup_may_be_a_function() -> None:
+    headers = _reference_headers("GET", "/", NOW)
+    assert verify("GET", "/", headers, SECRETS.get, now_ms=NOW).access_key == AK
+
+
+@pytest.mark.parametrize(
+    "missing", ["x-ncp-apigw-timestamp", "x-ncp-iam-access-key", "x-ncp-apigw-signature-v2"]
+)
+def test_missing_header(missing: str) -> None:
+    headers = _reference_headers("GET", "/", NOW)
+    del headers[missing]
+    with pytest.raises(MissingAuthHeadersError, match=missing) as info:
+        verify("GET", "/", headers, SECRETS, now_ms=NOW)
+    assert info.value.details == "Authentication information are missing."
+    assert (info.value.http_status, info.value.error_code) == (401, "200")
+
+
+def test_duplicated_header_is_rejected() -> None:
+    headers = list(_reference_headers("GET", "/", NOW).items())
+    headers.append(("X-Ncp-Iam-Access-Key", "other"))
+    with pytest.raises(MissingAuthHeadersError, match="x-ncp-iam-access-key"):
+        verify("GET", "/", headers, SECRETS, now_ms=NOW)
+
+
+def test_unknown_access_key() -> None:
+    headers = _reference_headers("GET", "/", NOW, ak="nobody-key")
+    with pytest.raises(UnknownAccessKeyError, match="'nobo'") as info:
+        verify("GET", "/", headers, SECRETS, now_ms=NOW)
+    assert info.value.details == "Invalid authentication information."
+
+
+@pytest.mark.parametrize("stamp", ["1700000000", "17e11", "", " ", "-1", "１２３"])
+def test_malformed_or_seconds_timestamp(stamp: str) -> None:
+    headers = _reference_headers("GET", "/", NOW)
+    headers["x-ncp-apigw-timestamp"] = stamp
+    with pytest.raises(VerificationError):
+        verify("GET", "/", headers, SECRETS, now_ms=NOW)
+
+
+@pytest.mark.parametrize(
+    ("offset", "accepted"),
+    [
+        (0, True),
+        (WINDOW_MS - 1, True),
+        (-(WINDOW_MS - 1), True),
+        (WINDOW_MS, False),
+        (-WINDOW_MS, False),
+        (WINDOW_MS + 1, False),
+        (-(WINDOW_MS + 1), False),
+        (6 * 60_000, False),
+    ],
+)
+def test_window_boundary(offset: int, accepted: bool) -> None:
+    """4:59.999 either way passes; exactly 5:00.000 and beyond fail (the Korean docs' rule)."""
+    headers = _reference_headers("GET", "/", NOW + offset)
+    if accepted:
+        assert verify("GET", "/", headers, SECRETS, now_ms=NOW).skew_ms == offset
+    else:
+        with pytest.raises(TimestampOutOfWindowError) as info:
+            verify("GET", "/", headers, SECRETS, now_ms=NOW)
+        assert info.value.check == "timestamp"
+
+
+def test_the_server_checks_the_target_as_received() -> None:
+    """A client that drops the query (C7) or signs another encoding (C10) is rejected."""
+    signed = _reference_headers("GET", "/photos/puppy.jpg", NOW)
+    with pytest.raises(SignatureMismatchError) as info:
+        verify("GET", "/photos/puppy.jpg?query1=&query2", signed, SECRETS, now_ms=NOW)
+    assert info.value.string_to_sign == f"GET /photos/puppy.jpg?query1=&query2\n{NOW}\n{AK}"
+    raw_space = _reference_headers("GET", "/r?t=a b", NOW)
+    with pytest.raises(SignatureMismatchError):
+        verify("GET", "/r?t=a%20b", raw_space, SECRETS, now_ms=NOW)
+
+
+def test_non_ascii_signature_is_a_mismatch_not_a_crash() -> None:
+    headers = _reference_headers("GET", "/", NOW)
+    headers["x-ncp-apigw-signature-v2"] = "é" * 44
+    with pytest.raises(SignatureMismatchError):
+        verify("GET", "/", headers, SECRETS, now_ms=NOW)
+
+
+_TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=40)
+_METHODS = st.sampled_from(["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "get", "MKCOL"])
+_KEYS = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=30).map(
+    lambda key: f"<{key}>"
+)
+
+
+@st.composite
+def _requests(draw: st.DrawFn) -> tuple[str, str, int, str, str]:
+    path = "/" + draw(_TEXT).replace("?", "").replace("#", "").replace("%", "%25")
+    query = draw(st.none() | _TEXT.map(lambda q: q.replace("#", "")))
+    target = canonical_uri(path if query is None else f"{path}?{query}")
+    stamp = draw(st.integers(NOW - WINDOW_MS + 1, NOW + WINDOW_MS - 1))
+    return draw(_METHODS), target, stamp, draw(_KEYS), "SECRET⟨" + draw(_KEYS) + "⟩"
+
+
+@settings(max_examples=200)
+@given(_requests())
+def test_sign_then_verify_round_trips(request: tuple[str, str, int, str, str]) -> None:
+    method, target, stamp, ak, sk = request
+    headers = Signer(Credentials(ak, sk), clock=lambda: stamp).headers(method, target)
+    assert verify(method, target, headers, {ak: sk}, now_ms=NOW).timestamp == stamp
+
+
+@settings(max_examples=300)
+@given(_requests(), st.data())
+def test_any_single_change_breaks_verification(
+    request: tuple[str, str, int, str, str], data: st.DataObject
+) -> None:
+    method, target, stamp, ak, sk = request
+    headers = Signer(Credentials(ak, sk), clock=lambda: stamp).headers(method, target)
+    field = data.draw(
+        st.sampled_from(["method", "target", "timestamp", "access_key", "secret", "signature"])
+    )
+    secrets = {ak: sk}
+    if field == "method":
+        method = data.draw(_METHODS.filter(lambda m: m != method))
+    elif field == "target":
+        index = data.draw(st.integers(0, len(target) - 1))
+        replacement = data.draw(st.characters(blacklist_categories=("Cs", "Cc")))
+        assume(target[index] != replacement)
+        target = target[:index] + replacement + target[index + 1 :]
+    elif field == "timestamp":
+        headers["x-ncp-apigw-timestamp"] = str(stamp + data.draw(st.sampled_from([-1, 1, 1000])))
+    elif field == "access_key":
+        other = data.draw(_KEYS.filter(lambda k: k != ak))
+        headers["x-ncp-iam-access-key"] = other
+        secrets[other] = sk
+    elif field == "secret":
+        secrets[ak] = data.draw(_KEYS.filter(lambda k: k != sk))
+    else:
+        signature = headers["x-ncp-apigw-signature-v2"]
+        index = data.draw(st.integers(0, 42))
+        flipped = "A" if signature[index] != "A" else "B"
+        headers["x-ncp-apigw-signature-v2"] = signature[:index] + flipped + signature[index + 1 :]
+    with pytest.raises((SignatureMismatchError, TimestampOutOfWindowError)) as info:
+        verify(method, target, headers, secrets, now_ms=NOW)
+    _assert_secret_hidden(info.value, sk)
+
+
+@settings(max_examples=100)
+@given(offset=st.integers(WINDOW_MS, 10 * WINDOW_MS), sign_=st.sampled_from([-1, 1]))
+def test_outside_the_window_fails_in_both_directions(offset: int, sign_: int) -> None:
+    stamp = NOW + sign_ * offset
+    headers = Signer(Credentials(AK, SK), clock=lambda: stamp).headers("GET", "/")
+    with pytest.raises(TimestampOutOfWindowError) as info:
+        verify("GET", "/", headers, SECRETS, now_ms=NOW)
+    _assert_secret_hidden(info.value, SK)
+
+
+@settings(max_examples=100)
+@given(secret=_KEYS, method=st.text(max_size=5), target=_TEXT, access_key=_TEXT)
+def test_no_secret_in_any_signing_error(
+    secret: str, method: str, target: str, access_key: str
+) -> None:
+    assume(len(secret) >= 4 and secret not in method + target + access_key)
+    try:
+        Signer(Credentials(access_key, secret)).headers(method, target)
+    except Exception as error:
+        _assert_secret_hidden(error, secret)
+
+
+def _assert_secret_hidden(error: BaseException, secret: str) -> None:
+    text = "".join(traceback.format_exception(error)) + repr(error) + str(vars(error))
+    assert secret not in text

@@ -1,0 +1,109 @@
+"""Masking for display and redaction for logs, so a secret never reaches a screen or a log file.
+
+Masking works on values we know are secrets. Redaction works on free text: every secret that
+settings have loaded is registered here, and a logging filter replaces each occurrence, plus
+the value of any ``x-ncp-apigw-signature-v1``/``-v2`` header, in every record it sees.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import traceback
+
+__all__ = [
+    "LOGGER_NAMES",
+    "REDACTED",
+    "RedactingFilter",
+    "install_log_redaction",
+    "mask",
+    "redact",
+    "register_secret",
+]
+
+REDACTED = "********"
+LOGGER_NAMES = ("ncp_signing", "ncp_config", "harness", "pydantic_settings")
+# Shorter values would turn ordinary words in log lines into asterisks.
+_MIN_SECRET_LENGTH = 6
+_ACCESS_PREFIX = 4
+_SIGNATURE = re.compile(
+    r"(x-ncp-apigw-signature-v[12]['\"]?\s*[:=]\s*['\"]?)([A-Za-z0-9+/=_-]+)", re.IGNORECASE
+)
+
+_lock = threading.Lock()
+_secrets: set[str] = set()
+_ordered: tuple[str, ...] = ()
+
+
+def mask(value: str | None, *, secret: bool) -> str:
+    """Return a value fit for display: a short prefix of an access key, nothing of a secret.
+
+    A secret always gives the same fixed mask, so not even its length is shown; an access key
+    shorter than twelve characters is masked whole, since its prefix would be most of it.
+    """
+    if value is None or value == "":
+        return "<not set>"
+    if secret or len(value) < 3 * _ACCESS_PREFIX:
+        return REDACTED
+    return value[:_ACCESS_PREFIX] + REDACTED
+
+
+def register_secret(value: str) -> None:
+    """Remember a secret so that :func:`redact` and the logging filter remove it from text."""
+    global _ordered
+    if len(value) < _MIN_SECRET_LENGTH:
+        return
+    with _lock:
+        if value in _secrets:
+            return
+        _secrets.add(value)
+        _ordered = tuple(sorted(_secrets, key=len, reverse=True))
+
+
+def redact(text: str) -> str:
+    """Return ``text`` with every registered secret and signature header value replaced."""
+    for value in _ordered:
+        if value in text:
+            text = text.replace(value, REDACTED)
+    return _SIGNATURE.sub(lambda match: match.group(1) + REDACTED, text)
+
+
+class RedactingFilter(logging.Filter):
+    """A logging filter that redacts secrets from a record's message, arguments and traceback.
+
+    The record is rendered once and its arguments dropped, so a secret hidden inside an
+    argument's ``repr`` is caught as well.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken format string; logging reports it, never with our help
+            message = str(record.msg)
+        record.msg = redact(message)
+        record.args = None
+        if record.exc_info and record.exc_info[1] is not None:
+            text = "".join(traceback.format_exception(*record.exc_info)).rstrip("\n")
+            record.exc_text = redact(text)
+            record.exc_info = None
+        elif record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
+        return True
+
+
+_filter = RedactingFilter()
+
+
+def install_log_redaction(*names: str) -> None:
+    """Attach the redacting filter to the named loggers (default: the project's loggers).
+
+    A logger's filters see only records created on that logger, not on its children, so a
+    module logger such as ``harness.sender`` needs its own call.
+    """
+    for name in names or LOGGER_NAMES:
+        logger = logging.getLogger(name)
+        if _filter not in logger.filters:
+            logger.addFilter(_filter)

@@ -1,0 +1,256 @@
+"""The settings sources of the credential chain, each recording where its values came from.
+
+Each source is a pydantic-settings source class, so ``NcpSettings`` merges them with the
+library's own machinery; on top, each one keeps ``origins``: for every field it supplies, a
+short description of the variable, file or profile it read.
+"""
+
+from __future__ import annotations
+
+import configparser
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, DotEnvSettingsSource, PydanticBaseSettingsSource
+
+from ncp_config.exc import ConfigFileError, ConflictingSettingError, ProfileNotFoundError
+
+__all__ = [
+    "CONFIGURE_KEYS",
+    "DEFAULT_PROFILE",
+    "ENV_NAMES",
+    "ChainSource",
+    "ConfigureFileSource",
+    "DotEnvSource",
+    "EnvironmentSource",
+    "ExplicitSource",
+    "SecretsDirSource",
+]
+
+# The first name of each tuple is the preferred spelling, used in messages.
+ENV_NAMES: dict[str, tuple[str, ...]] = {
+    "access_key": ("NCLOUD_ACCESS_KEY_ID", "NCLOUD_ACCESS_KEY"),
+    "secret_key": ("NCLOUD_SECRET_ACCESS_KEY", "NCLOUD_SECRET_KEY"),
+    "site": ("NCLOUD_SITE",),
+    "region": ("NCLOUD_REGION",),
+    "api_gw_url": ("NCLOUD_API_GW",),
+    "mail_api_url": ("NCLOUD_MAIL_API_URL",),
+    "mail_sender_address": ("NCLOUD_MAIL_SENDER_ADDRESS",),
+    "mail_sender_name": ("NCLOUD_MAIL_SENDER_NAME",),
+    "connect_timeout": ("NCLOUD_CONNECT_TIMEOUT",),
+    "read_timeout": ("NCLOUD_READ_TIMEOUT",),
+    "retry_deadline": ("NCLOUD_RETRY_DEADLINE",),
+    "retry_attempts": ("NCLOUD_RETRY_ATTEMPTS",),
+}
+CONFIGURE_KEYS = {
+    "ncloud_access_key_id": "access_key",
+    "ncloud_secret_access_key": "secret_key",
+    "ncloud_api_url": "api_gw_url",
+}
+DEFAULT_PROFILE = "DEFAULT"
+_NO_DEFAULT = "\x00"
+
+
+class ChainSource(PydanticBaseSettingsSource):
+    """A source that reads once, caches its values, and knows where each one came from."""
+
+    #: What the source is, for the "where it looked" list of a missing-value error.
+    where: str = ""
+
+    def __init__(self, settings_cls: type[BaseSettings]) -> None:
+        super().__init__(settings_cls)
+        self._values: dict[str, Any] | None = None
+        self.origins: dict[str, str] = {}
+
+    def values(self) -> dict[str, Any]:
+        """Return the field values this source supplies, reading them on first use."""
+        if self._values is None:
+            self._values = self._load()
+        return self._values
+
+    def _load(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return self.values().get(field_name), field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return dict(self.values())
+
+
+class ExplicitSource(ChainSource):
+    """Values passed as arguments; ``None`` means not given."""
+
+    where = "arguments to load_settings()"
+
+    def __init__(self, settings_cls: type[BaseSettings], values: Mapping[str, Any]) -> None:
+        super().__init__(settings_cls)
+        self._given = {name: value for name, value in values.items() if value is not None}
+
+    def _load(self) -> dict[str, Any]:
+        self.origins = dict.fromkeys(self._given, "argument")
+        return dict(self._given)
+
+
+class _NamedValuesSource(ChainSource):
+    """Values found under the environment variable names, with the conflict check for aliases."""
+
+    def _names(self) -> Mapping[str, str]:
+        raise NotImplementedError
+
+    def _describe(self, name: str) -> str:
+        raise NotImplementedError
+
+    def _load(self) -> dict[str, Any]:
+        found = self._names()
+        values: dict[str, Any] = {}
+        for field, names in ENV_NAMES.items():
+            present = {name: found[name] for name in names if found.get(name)}
+            if len(set(present.values())) > 1:
+                first, second = present
+                raise ConflictingSettingError(
+                    f"{first} and {second} are both set in {self.where} and differ; unset one."
+                )
+            if present:
+                name = next(iter(present))
+                values[field] = present[name]
+                self.origins[field] = self._describe(name)
+        return values
+
+
+class EnvironmentSource(_NamedValuesSource):
+    """The process environment (or a mapping standing in for it)."""
+
+    where = "the environment"
+
+    def __init__(self, settings_cls: type[BaseSettings], environ: Mapping[str, str]) -> None:
+        super().__init__(settings_cls)
+        self._environ = environ
+
+    def _names(self) -> Mapping[str, str]:
+        return self._environ
+
+    def _describe(self, name: str) -> str:
+        return f"env {name}"
+
+
+class DotEnvSource(_NamedValuesSource):
+    """A ``.env`` file, parsed by pydantic-settings' own dotenv reader."""
+
+    def __init__(self, settings_cls: type[BaseSettings], path: Path) -> None:
+        super().__init__(settings_cls)
+        self.path = path
+        self.where = f"the .env file {path}"
+
+    def _names(self) -> Mapping[str, str]:
+        if not self.path.is_file():
+            return {}
+        reader = DotEnvSettingsSource(self.settings_cls, env_file=self.path, case_sensitive=True)
+        return {name: value for name, value in reader.env_vars.items() if value is not None}
+
+    def _describe(self, name: str) -> str:
+        return f"{self.path}: {name}"
+
+
+class SecretsDirSource(_NamedValuesSource):
+    """A directory with one file per setting, named like the variable, as Docker mounts secrets.
+
+    File names match case-insensitively (Kubernetes keys are often lower case); one trailing
+    newline is removed, since ``echo`` and most editors add one.
+    """
+
+    def __init__(self, settings_cls: type[BaseSettings], path: Path) -> None:
+        super().__init__(settings_cls)
+        self.path = path
+        self.where = f"the secrets directory {path}"
+        self._files: dict[str, Path] = {}
+
+    def _names(self) -> Mapping[str, str]:
+        if not self.path.is_dir():
+            return {}
+        wanted = {name.lower(): name for names in ENV_NAMES.values() for name in names}
+        found: dict[str, str] = {}
+        for entry in sorted(self.path.iterdir()):
+            name = wanted.get(entry.name.lower())
+            if name is None or not entry.is_file() or name in found:
+                continue
+            text = entry.read_text(encoding="utf-8")
+            found[name] = text[:-2] if text.endswith("\r\n") else text.removesuffix("\n")
+            self._files[name] = entry
+        return found
+
+    def _describe(self, name: str) -> str:
+        return f"secrets file {self._files[name]}"
+
+
+class ConfigureFileSource(ChainSource):
+    """The NCloud CLI configure file: INI with ``[DEFAULT]`` and named profiles.
+
+    A named profile falls back to ``[DEFAULT]`` for a key it lacks, as go-ini does. Values are
+    taken whole after the first ``=``, so a secret containing ``=`` survives.
+    """
+
+    def __init__(self, settings_cls: type[BaseSettings], path: Path, profile: str | None) -> None:
+        super().__init__(settings_cls)
+        self.path = path
+        self.profile = profile or DEFAULT_PROFILE
+        self._required = profile is not None and profile != DEFAULT_PROFILE
+        self.where = f"the configure file {path} [{self.profile}]"
+
+    def _load(self) -> dict[str, Any]:
+        if not self.path.is_file():
+            if self._required:
+                raise ProfileNotFoundError(
+                    f"The profile {self.profile!r} was requested but the configure file "
+                    f"{self.path} does not exist."
+                )
+            return {}
+        parser = self._parse()
+        if self.profile != DEFAULT_PROFILE and not parser.has_section(self.profile):
+            existing = ", ".join(repr(name) for name in parser.sections()) or "no profiles"
+            raise ProfileNotFoundError(
+                f"The profile {self.profile!r} is not in {self.path}; it has {existing}."
+            )
+        values: dict[str, Any] = {}
+        for key, field in CONFIGURE_KEYS.items():
+            for section in dict.fromkeys((self.profile, DEFAULT_PROFILE)):
+                value = parser.get(section, key, fallback="").strip()
+                if value:
+                    values[field] = value
+                    self.origins[field] = f"configure file {self.path} [{section}]"
+                    break
+        return values
+
+    def _parse(self) -> configparser.ConfigParser:
+        # DEFAULT is read as an ordinary section; the fallback to it is explicit above, so the
+        # source of each value can name the section it really came from.
+        parser = configparser.ConfigParser(interpolation=None, default_section=_NO_DEFAULT)
+        problem = ""
+        try:
+            parser.read_string(self.path.read_text(encoding="utf-8"), source=str(self.path))
+        except configparser.MissingSectionHeaderError as error:
+            problem = (
+                f"does not start with a section header such as [DEFAULT] (line {error.lineno})"
+            )
+        except configparser.ParsingError as error:
+            lines = ", ".join(str(number) for number, _ in error.errors)
+            problem = f"has lines that are not key = value (line {lines})"
+        except (configparser.Error, OSError, UnicodeDecodeError) as error:
+            problem = f"cannot be read as INI ({type(error).__name__})"
+        if problem:
+            # The parser's own messages quote the offending lines, which may hold a secret, so
+            # the error is raised outside the handler and keeps no link to them.
+            raise ConfigFileError(f"The configure file {self.path} {problem}.")
+        return parser
+
+
+def default_config_file(environ: Mapping[str, str]) -> Path:
+    """Return the configure file path: ``NCLOUD_CONFIG_FILE`` or ``~/.ncloud/configure``."""
+    override = environ.get("NCLOUD_CONFIG_FILE")
+    if override:
+        return Path(override).expanduser()
+    home = environ.get("HOME") or os.path.expanduser("~")
+    return Path(home) / ".ncloud" / "configure"

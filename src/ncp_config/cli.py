@@ -1,0 +1,123 @@
+"""``ncp-config show`` and ``ncp-config check``: see the settings, masked, and whether they work.
+
+``show`` lists every setting with the place it came from, like ``aws configure list``; ``check``
+answers one question for scripts and CI: can these settings sign a request? Neither prints a
+secret: values are masked, and every line passes through the redactor before it is printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from ncp_config._load import load_settings
+from ncp_config._redact import mask, redact
+from ncp_config._settings import NcpSettings
+from ncp_config._sources import ENV_NAMES
+from ncp_config.exc import ConfigError, SettingsValidationError
+from ncp_signing import NcpSigningError
+
+__all__ = ["main", "show_lines"]
+
+_DERIVED = {"api_gw_url": "derived from site", "mail_api_url": "derived from site and region"}
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ncp-config", description="Show or check the NCloud settings, with secrets masked."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    show = commands.add_parser("show", help="list every setting, masked, with its source")
+    show.add_argument("--profile", help="configure file profile (default: $NCLOUD_PROFILE)")
+    show.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    check = commands.add_parser("check", help="exit 0 if the settings can sign requests")
+    check.add_argument("--profile", help="configure file profile (default: $NCLOUD_PROFILE)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; return the process exit status (0 usable, 1 not usable)."""
+    args = _parser().parse_args(argv)
+    if args.command == "show":
+        return _show(args.profile, as_json=args.json)
+    return _check(args.profile)
+
+
+def _display(field: str, value: Any) -> str:
+    if field in ("access_key", "secret_key"):
+        text = value.get_secret_value() if hasattr(value, "get_secret_value") else value
+        return mask(None if text is None else str(text), secret=field == "secret_key")
+    return "<not set>" if value is None or value == "" else str(value)
+
+
+def _rows(settings: NcpSettings) -> list[tuple[str, str, str]]:
+    return [
+        (field, _display(field, getattr(settings, field)), settings.sources.get(field, "default"))
+        for field in NcpSettings.model_fields
+    ]
+
+
+def show_lines(rows: Sequence[tuple[str, str, str]]) -> list[str]:
+    """Format (name, masked value, source) rows as an aligned table with a header."""
+    table = [("Name", "Value", "Source"), *rows]
+    widths = [max(len(row[column]) for row in table) for column in (0, 1)]
+    return [
+        f"{name:<{widths[0]}}  {value:<{widths[1]}}  {source}".rstrip()
+        for name, value, source in table
+    ]
+
+
+def _show(profile: str | None, *, as_json: bool) -> int:
+    try:
+        settings = load_settings(profile=profile)
+    except ConfigError as error:
+        _print_problems(error, stream=sys.stderr)
+        return 1
+    rows = _rows(settings)
+    if as_json:
+        document = {name: {"value": value, "source": source} for name, value, source in rows}
+        print(redact(json.dumps(document, indent=2, ensure_ascii=False)))
+    else:
+        print(redact("\n".join(show_lines(rows))))
+    return 0
+
+
+def _check(profile: str | None) -> int:
+    try:
+        settings = load_settings(profile=profile)
+        settings.credentials()
+    except (ConfigError, NcpSigningError) as error:
+        _print_problems(error, stream=sys.stdout)
+        return 1
+    print(
+        redact(
+            f"ok: access key {mask(settings.access_key, secret=False)} "
+            f"({settings.sources['access_key']}) can sign for the {settings.site} site, "
+            f"region {settings.region}."
+        )
+    )
+    return 0
+
+
+def _print_problems(error: Exception, *, stream: Any) -> None:
+    lines = ["ncp-config: the settings are not usable:"]
+    if isinstance(error, SettingsValidationError):
+        for problem in error.errors():
+            field = str(problem["loc"][0]) if problem["loc"] else ""
+            name = ".".join(str(item) for item in problem["loc"]) or "settings"
+            lines.append(f"  - {name} (from {problem['source']}): {problem['msg']}")
+            lines.append(f"    fix: {_fix(field, problem['source'])}")
+    else:
+        lines.append(f"  - {error}")
+    print(redact("\n".join(lines)), file=stream)
+
+
+def _fix(field: str, source: str) -> str:
+    if field not in ENV_NAMES:
+        return "make the site, region and URLs agree (see `ncp-config show`)."
+    if source in ("default", *_DERIVED.values()) or source.startswith("env "):
+        return f"set {ENV_NAMES[field][0]} to a valid value."
+    return f"correct the value in {source}, or override it with {ENV_NAMES[field][0]}."

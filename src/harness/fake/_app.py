@@ -1,0 +1,122 @@
+"""The app factory: the gateway middleware around the mailer routes and the admin routes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from harness.fake._faults import InvalidFaultScriptError, coerce_script
+from harness.fake._gateway import ADMIN_PREFIX, ASGIApp, GatewayMiddleware, gateway_error_body
+from harness.fake._mailer import REGIONS, MailerError, mailer_body, mailer_router
+from harness.fake._openapi import openapi_document
+from harness.fake._state import FakeState
+from harness.fake._store import SentMail
+from harness.fake._validation import MailerRequestError
+
+__all__ = ["create_app", "sent_mail_json"]
+
+
+def create_app(state: FakeState) -> ASGIApp:
+    """Build the ASGI app of one fake server around its state."""
+    app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
+    for region in REGIONS:
+        app.include_router(mailer_router(state, region), prefix=f"/api/{region}")
+    _admin_routes(app, state)
+    _error_handlers(app)
+    return GatewayMiddleware(app, state)
+
+
+def _admin_routes(app: FastAPI, state: FakeState) -> None:
+    prefix = ADMIN_PREFIX.rstrip("/")
+
+    @app.get(f"{prefix}/health")
+    async def health() -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
+    @app.get(f"{prefix}/mails")
+    async def mails() -> JSONResponse:
+        return JSONResponse([sent_mail_json(m) for m in state.store.all_mails()])
+
+    @app.get(f"{prefix}/requests")
+    async def requests() -> JSONResponse:
+        return JSONResponse([r.to_json() for r in state.requests()])
+
+    @app.post(f"{prefix}/reset")
+    async def reset() -> JSONResponse:
+        state.reset()
+        return JSONResponse({"reset": True})
+
+    @app.get(f"{prefix}/faults")
+    async def get_faults() -> JSONResponse:
+        return JSONResponse(state.plan.script.to_json())
+
+    @app.put(f"{prefix}/faults")
+    async def put_faults(request: Request) -> JSONResponse:
+        try:
+            script = coerce_script(await request.json())
+        except (InvalidFaultScriptError, ValueError) as exc:
+            return JSONResponse({"error": {"message": str(exc)}}, status_code=400)
+        state.set_faults(script)
+        return JSONResponse(script.to_json())
+
+    @app.delete(f"{prefix}/faults")
+    async def clear_faults() -> JSONResponse:
+        state.set_faults(coerce_script(None))
+        return JSONResponse(state.plan.script.to_json())
+
+    @app.get(f"{prefix}/openapi.json")
+    async def openapi() -> JSONResponse:
+        return JSONResponse(openapi_document())
+
+
+def _error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(MailerError)
+    async def mailer_error(_: Request, exc: MailerError) -> JSONResponse:
+        return JSONResponse(mailer_body(exc.code, exc.message), status_code=exc.status)
+
+    @app.exception_handler(MailerRequestError)
+    async def bad_request(_: Request, exc: MailerRequestError) -> JSONResponse:
+        return JSONResponse(mailer_body(exc.code, str(exc)), status_code=400)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse(mailer_body("77102", f"request: {exc.errors()!r:.200}"), 400)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 405:
+            return JSONResponse(mailer_body("77001", "METHOD_NOT_ALLOWED"), status_code=405)
+        if exc.status_code == 404:
+            body = gateway_error_body("300", "Not Found Exception", "URL not found.")
+            return JSONResponse(body, status_code=404)
+        return JSONResponse(gateway_error_body("100", "Bad Request Exception"), exc.status_code)
+
+    @app.exception_handler(Exception)
+    async def unexpected(_: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse(gateway_error_body("900", "Unexpected Error"), status_code=500)
+
+
+def sent_mail_json(mail: SentMail) -> dict[str, Any]:
+    """The JSON form of one delivered mail, as ``GET /_fake/mails`` shows it."""
+    return {
+        "requestId": mail.request_id,
+        "mailId": mail.mail_id,
+        "region": mail.region,
+        "senderAddress": mail.sender_address,
+        "senderName": mail.sender_name,
+        "to": mail.to,
+        "recipientName": mail.recipient_name,
+        "recipientType": mail.recipient_type,
+        "title": mail.title,
+        "body": mail.body,
+        "parameters": dict(mail.parameters),
+        "attachFileIds": list(mail.attach_file_ids),
+        "advertising": mail.advertising,
+        "templateSid": mail.template_sid,
+        "reservationUtc": mail.reservation_utc,
+        "referencesHeader": mail.references_header,
+    }

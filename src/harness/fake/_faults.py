@@ -1,0 +1,238 @@
+"""Scripted faults: latency, throttling, gateway errors, resets, truncated bodies, clock offset.
+
+A :class:`FaultScript` is plain data (it round-trips through JSON); the server turns it into
+a :class:`FaultPlan`, which keeps the remaining counts and a seeded random generator, so a
+script with probabilities gives the same sequence of faults on every run.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import random
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal
+
+__all__ = ["Fault", "FaultKind", "FaultScript", "InvalidFaultScriptError"]
+
+FaultKind = Literal["latency", "throttle", "error", "reset", "truncate"]
+
+_KINDS: tuple[str, ...] = ("latency", "throttle", "error", "reset", "truncate")
+THROTTLE_CODES = {"400": "Quota Exceeded", "410": "Throttle Limited", "420": "Rate Limited"}
+ERROR_CODES = {
+    500: ("900", "Unexpected Error"),
+    503: ("500", "Endpoint Error"),
+    504: ("510", "Endpoint Timeout"),
+}
+
+
+class InvalidFaultScriptError(ValueError):
+    """A fault script (Python, JSON file or admin route) has an unknown or invalid field."""
+
+
+@dataclass(frozen=True)
+class Fault:
+    """One scripted fault, applied to requests whose method and path match.
+
+    ``path`` is a shell-style pattern (``fnmatch``) on the path without the query, for example
+    ``"/api/*/mails"``; ``method`` is an HTTP method or ``"*"``. With ``count`` the fault fires
+    on the next ``count`` matching requests only; with ``probability`` each matching request
+    draws from the script's seeded generator; with both, it fires at random until ``count``
+    is used up; with neither, it fires on every matching request.
+
+    Kinds: ``latency`` waits ``delay_ms`` and lets the request go on (it combines with one
+    other fault); ``throttle`` answers 429 with gateway sub-code ``code`` (``"400"`` quota,
+    ``"410"`` throttle, ``"420"`` rate) and a ``Retry-After`` of ``retry_after`` seconds (no
+    header when ``None``); ``error`` answers ``status`` 500, 503 or 504 with the gateway's
+    code (900, 500 or 510); ``reset`` closes the connection with a TCP reset before any
+    response; ``truncate`` handles the request, then sends only half of the response body
+    under the full ``Content-Length`` and closes the connection.
+    """
+
+    kind: FaultKind
+    method: str = "*"
+    path: str = "*"
+    count: int | None = None
+    probability: float | None = None
+    delay_ms: int = 0
+    status: int = 503
+    code: str = "410"
+    retry_after: int | None = 1
+
+    def __post_init__(self) -> None:
+        if self.kind not in _KINDS:
+            raise InvalidFaultScriptError(
+                f"The fault kind {self.kind!r} is not one of {', '.join(_KINDS)}."
+            )
+        if self.count is not None and self.count < 0:
+            raise InvalidFaultScriptError(f"The fault count {self.count} is negative.")
+        if self.probability is not None and not 0.0 <= self.probability <= 1.0:
+            raise InvalidFaultScriptError(
+                f"The fault probability {self.probability} is not between 0 and 1."
+            )
+        if self.kind == "throttle" and self.code not in THROTTLE_CODES:
+            raise InvalidFaultScriptError(
+                f"The throttle code {self.code!r} is not one of 400, 410, 420."
+            )
+        if self.kind == "error" and self.status not in ERROR_CODES:
+            raise InvalidFaultScriptError(
+                f"The error status {self.status} is not one of 500, 503, 504."
+            )
+        if self.delay_ms < 0:
+            raise InvalidFaultScriptError(f"The delay {self.delay_ms} ms is negative.")
+
+    def matches(self, method: str, path: str) -> bool:
+        """Whether this fault applies to a request with this method and path."""
+        method_ok = self.method == "*" or self.method.upper() == method.upper()
+        return method_ok and fnmatch.fnmatchcase(path, self.path)
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON form of this fault (camelCase keys, as in a fault file)."""
+        return {
+            "kind": self.kind,
+            "method": self.method,
+            "path": self.path,
+            "count": self.count,
+            "probability": self.probability,
+            "delayMs": self.delay_ms,
+            "status": self.status,
+            "code": self.code,
+            "retryAfter": self.retry_after,
+        }
+
+
+_FAULT_KEYS = {
+    "kind": "kind",
+    "method": "method",
+    "path": "path",
+    "count": "count",
+    "probability": "probability",
+    "delayMs": "delay_ms",
+    "status": "status",
+    "code": "code",
+    "retryAfter": "retry_after",
+}
+
+
+@dataclass(frozen=True)
+class FaultScript:
+    """Every fault the server applies, the seed for its random draws and a clock offset.
+
+    ``clock_offset_ms`` moves the server clock: it shifts the signature window check and the
+    ``Date`` response header, so a client can measure and correct its skew.
+    """
+
+    faults: tuple[Fault, ...] = ()
+    seed: int = 0
+    clock_offset_ms: int = 0
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> FaultScript:
+        """Build a script from its JSON form; raise :class:`InvalidFaultScriptError` if invalid."""
+        if not isinstance(data, Mapping):
+            raise InvalidFaultScriptError("A fault script must be a JSON object.")
+        unknown = set(data) - {"faults", "seed", "clockOffsetMs"}
+        if unknown:
+            raise InvalidFaultScriptError(f"Unknown fault script keys: {sorted(unknown)}.")
+        items = data.get("faults", [])
+        if not isinstance(items, list):
+            raise InvalidFaultScriptError("The fault script's 'faults' must be a list.")
+        seed, offset = data.get("seed", 0), data.get("clockOffsetMs", 0)
+        for name, value in (("seed", seed), ("clockOffsetMs", offset)):
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise InvalidFaultScriptError(f"The fault script's {name!r} must be an integer.")
+        return cls(tuple(_fault_from_json(item) for item in items), seed, offset)
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> FaultScript:
+        """Read a script from a JSON file."""
+        text = Path(path).read_text(encoding="utf-8")
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InvalidFaultScriptError(f"The fault file {str(path)!r} is not JSON.") from exc
+        return cls.from_json(data)
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON form of this script."""
+        return {
+            "seed": self.seed,
+            "clockOffsetMs": self.clock_offset_ms,
+            "faults": [f.to_json() for f in self.faults],
+        }
+
+
+def _fault_from_json(item: Any) -> Fault:
+    if not isinstance(item, Mapping):
+        raise InvalidFaultScriptError("Each fault must be a JSON object.")
+    unknown = set(item) - set(_FAULT_KEYS)
+    if unknown:
+        raise InvalidFaultScriptError(f"Unknown fault keys: {sorted(unknown)}.")
+    kwargs = {_FAULT_KEYS[k]: v for k, v in item.items() if v is not None or k == "retryAfter"}
+    if "code" in kwargs:
+        kwargs["code"] = str(kwargs["code"])
+    try:
+        return Fault(**kwargs)
+    except TypeError as exc:
+        raise InvalidFaultScriptError(f"The fault {dict(item)!r} is incomplete.") from exc
+
+
+def coerce_script(script: FaultScript | Mapping[str, Any] | None) -> FaultScript:
+    """Accept a script, its JSON form, or ``None`` (no faults)."""
+    if script is None:
+        return FaultScript()
+    if isinstance(script, FaultScript):
+        return script
+    return FaultScript.from_json(script)
+
+
+@dataclass
+class Decision:
+    """What the plan decided for one request: a delay and at most one other fault."""
+
+    delay_ms: int = 0
+    fault: Fault | None = None
+
+
+@dataclass
+class FaultPlan:
+    """The running state of a script: remaining counts and the seeded generator."""
+
+    script: FaultScript = field(default_factory=FaultScript)
+
+    def __post_init__(self) -> None:
+        self._lock = threading.Lock()
+        self._remaining = [f.count for f in self.script.faults]
+        self._random = random.Random(self.script.seed)
+
+    def decide(self, method: str, path: str) -> Decision:
+        """Choose the faults for one request, consuming counts and random draws."""
+        decision = Decision()
+        with self._lock:
+            for index, fault in enumerate(self.script.faults):
+                if decision.fault is not None and fault.kind != "latency":
+                    continue
+                if not fault.matches(method, path) or not self._fires(index, fault):
+                    continue
+                if fault.kind == "latency":
+                    decision.delay_ms += fault.delay_ms
+                else:
+                    decision.fault = fault
+        return decision
+
+    def _fires(self, index: int, fault: Fault) -> bool:
+        remaining = self._remaining[index]
+        if remaining == 0:
+            return False
+        if fault.probability is not None and self._random.random() >= fault.probability:
+            return False
+        if remaining is not None:
+            self._remaining[index] = remaining - 1
+        return True
+
+    def with_offset(self, offset_ms: int) -> FaultPlan:
+        """A fresh plan for the same faults with another clock offset."""
+        return FaultPlan(replace(self.script, clock_offset_ms=offset_ms))

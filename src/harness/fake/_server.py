@@ -1,0 +1,251 @@
+"""``FakeNcloud``: the fake gateway and mailer served by uvicorn on a loopback thread."""
+
+from __future__ import annotations
+
+import ipaddress
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from types import TracebackType
+from typing import Any
+
+import uvicorn
+
+from harness.fake._app import create_app
+from harness.fake._faults import FaultScript, coerce_script
+from harness.fake._state import DEFAULT_MAX_BODY_BYTES, FakeState, RequestRecord, system_clock_ms
+from harness.fake._store import Advance, MailRequestRecord, Progression, SentMail
+from ncp_signing import Credentials
+
+__all__ = ["FakeNcloud", "FakeServerError", "is_loopback"]
+
+_START_TIMEOUT_S = 10.0
+
+
+class FakeServerError(RuntimeError):
+    """The fake failed to start, or a request raised on the server thread."""
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` names only the local machine."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+CredentialsLike = Credentials | tuple[str, str]
+
+
+class FakeNcloud:
+    """A fake NCloud API Gateway and Cloud Outbound Mailer v1 on a real loopback socket.
+
+    Use it as a context manager (``with FakeNcloud(credentials=...) as fake:``) or call
+    :meth:`start` and :meth:`stop`. ``fake.url`` is the base URL (add ``/api/v1/mails``).
+    Every request must be signed with one of ``credentials``; ``debug=True`` adds the
+    string to sign the server expected and the failed check to a 401 (loopback only).
+
+    ``advance``, ``step_ms``, ``failed`` and ``unsubscribed`` set how statuses move (see
+    :class:`~harness.fake.Progression`); ``groups`` maps address book group names to
+    addresses for ``recipientGroupFilter``; ``clock`` (epoch ms) replaces the system clock.
+    """
+
+    def __init__(
+        self,
+        *,
+        credentials: Iterable[CredentialsLike] | CredentialsLike = (),
+        host: str = "127.0.0.1",
+        port: int = 0,
+        debug: bool = False,
+        faults: FaultScript | Mapping[str, Any] | None = None,
+        advance: Advance = "poll",
+        step_ms: int = 1000,
+        failed: Iterable[str] = (),
+        unsubscribed: Iterable[str] = (),
+        groups: Mapping[str, Iterable[str]] | None = None,
+        api_keys: Iterable[str] = (),
+        denied_access_keys: Iterable[str] = (),
+        unsubscribed_accounts: Iterable[str] = (),
+        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+        clock: Callable[[], int] = system_clock_ms,
+    ) -> None:
+        if debug and not is_loopback(host):
+            raise ValueError(f"Debug mode is only allowed on a loopback host, not {host!r}.")
+        self.host = host
+        self.port = port
+        self.credentials = _credential_list(credentials)
+        progression = Progression(
+            advance,
+            step_ms,
+            frozenset(a.lower() for a in failed),
+            frozenset(a.lower() for a in unsubscribed),
+        )
+        self._state = FakeState(
+            secrets={c.access_key: c.secret_key for c in self.credentials},
+            clock=clock,
+            debug=debug,
+            max_body_bytes=max_body_bytes,
+            api_keys=frozenset(api_keys),
+            denied_keys=frozenset(denied_access_keys),
+            unsubscribed_accounts=frozenset(unsubscribed_accounts),
+            progression=progression,
+            groups={k: tuple(v) for k, v in (groups or {}).items()},
+        )
+        self._state.set_faults(coerce_script(faults))
+        self._initial_faults = self._state.plan.script
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self._thread_error: BaseException | None = None
+
+    def __repr__(self) -> str:
+        where = self.url if self._server is not None else "not started"
+        return f"FakeNcloud({where}, {len(self.credentials)} credentials)"
+
+    @property
+    def credential(self) -> Credentials:
+        """The first configured credentials (the usual single test key)."""
+        if not self.credentials:
+            raise FakeServerError("This fake has no credentials.")
+        return self.credentials[0]
+
+    @property
+    def url(self) -> str:
+        """The base URL, such as ``http://127.0.0.1:54321``."""
+        if self._server is None:
+            raise FakeServerError("The fake server is not running; use it as a context manager.")
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def progression(self) -> Progression:
+        """How statuses move; its fields may be changed while the server runs."""
+        return self._state.progression
+
+    def start(self) -> FakeNcloud:
+        """Start serving on a background thread; return once the socket is listening."""
+        config = uvicorn.Config(
+            create_app(self._state),
+            host=self.host,
+            port=self.port,
+            log_level="warning",
+            lifespan="off",
+            ws="none",
+            http="h11",
+            access_log=False,
+            date_header=False,
+            server_header=False,
+        )
+        server = uvicorn.Server(config)
+        self._thread = threading.Thread(
+            target=self._serve, args=(server,), name="fake-ncloud", daemon=True
+        )
+        self._thread.start()
+        deadline = time.monotonic() + _START_TIMEOUT_S
+        while not server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise FakeServerError(
+                    f"The fake server did not start on {self.host}:{self.port}."
+                ) from self._thread_error
+            time.sleep(0.005)
+        self.port = server.servers[0].sockets[0].getsockname()[1]
+        self._server = server
+        return self
+
+    def _serve(self, server: uvicorn.Server) -> None:
+        try:
+            server.run()
+        except BaseException as exc:  # surfaced by start() or stop()
+            self._thread_error = exc
+
+    def stop(self) -> None:
+        """Stop the server and wait for its thread; raise any error seen on that thread."""
+        if self._server is not None and self._thread is not None:
+            self._server.should_exit = True
+            self._thread.join(timeout=_START_TIMEOUT_S)
+        self._server = None
+        self.raise_errors()
+
+    def __enter__(self) -> FakeNcloud:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc is None:
+            self.stop()
+            return
+        self._state.take_errors()
+        self.stop()
+
+    def raise_errors(self) -> None:
+        """Raise :class:`FakeServerError` for the first error a request raised on the server."""
+        errors = self._state.take_errors()
+        if self._thread_error is not None:
+            errors.insert(0, self._thread_error)
+            self._thread_error = None
+        if errors:
+            raise FakeServerError(
+                f"The fake server raised {len(errors)} error(s); the first: {errors[0]!r}."
+            ) from errors[0]
+
+    # Inspection -----------------------------------------------------------------------
+
+    @property
+    def mails(self) -> list[SentMail]:
+        """Every accepted mail, one entry per recipient, parameters substituted."""
+        return self._state.store.all_mails()
+
+    @property
+    def mail_requests(self) -> list[MailRequestRecord]:
+        """Every accepted createMailRequest, with its body exactly as received."""
+        with self._state.store._lock:
+            return list(self._state.store.requests)
+
+    @property
+    def requests(self) -> list[RequestRecord]:
+        """Every request received, in order, with its auth outcome and status."""
+        return self._state.requests()
+
+    def reset(self) -> None:
+        """Forget mail, files, the request log and errors; restore the initial fault script."""
+        self._state.reset()
+        self._state.set_faults(self._initial_faults)
+
+    # Faults -----------------------------------------------------------------------------
+
+    @property
+    def faults(self) -> FaultScript:
+        """The fault script in force."""
+        return self._state.plan.script
+
+    @faults.setter
+    def faults(self, script: FaultScript | Mapping[str, Any] | None) -> None:
+        self.set_faults(script)
+
+    def set_faults(self, script: FaultScript | Mapping[str, Any] | None) -> None:
+        """Replace the fault script (a :class:`FaultScript`, its JSON form, or ``None``)."""
+        self._state.set_faults(coerce_script(script))
+
+    def auth(self, credentials: Credentials | None = None) -> Any:
+        """A ``requests`` auth signing with ``credentials`` (default: the first configured)."""
+        from ncp_signing.requests_auth import NcpAuth
+
+        return NcpAuth(credentials or self.credential)
+
+
+def _credential_list(value: Iterable[CredentialsLike] | CredentialsLike) -> list[Credentials]:
+    if isinstance(value, Credentials):
+        return [value]
+    if isinstance(value, tuple) and len(value) == 2 and all(isinstance(v, str) for v in value):
+        return [Credentials(str(value[0]), str(value[1]))]
+    result: list[Credentials] = []
+    for item in value:
+        if isinstance(item, Credentials):
+            result.append(item)
+        else:
+            result.append(Credentials(str(item[0]), str(item[1])))
+    return result

@@ -1,0 +1,139 @@
+"""``ncp-config show`` / ``check`` and ``ncp-sign`` on the settings chain."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+from config_sources_kit import Plant
+
+from ncp_config import cli, sign_cli
+from ncp_signing import sign
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "docs" / "generated" / "ncp-config-show.txt"
+
+
+def sample_output(root: Path, capsys: pytest.CaptureFixture[str]) -> str:
+    """Run ``ncp-config show`` on fixed settings whose paths do not depend on the machine."""
+    plant = Plant(root)
+    plant.configure_text = (
+        "[DEFAULT]\nncloud_access_key_id = AKIDDEFAULT00000\n"
+        "ncloud_secret_access_key = default-secret\n\n"
+        "[prod]\nncloud_access_key_id = AKIDPRODEXAMPLE1\n"
+        "ncloud_secret_access_key = prod-secret\n"
+    )
+    plant.environ.update(NCLOUD_REGION="SGN", NCLOUD_MAIL_SENDER_ADDRESS="no-reply@example.com")
+    plant.dotenv["NCLOUD_READ_TIMEOUT"] = "20"
+    with plant.as_process():
+        assert cli.main(["show", "--profile", "prod"]) == 0
+    return capsys.readouterr().out.replace(str(root), "/home/me")
+
+
+def test_show_sample_in_docs_is_current(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    fresh = sample_output(tmp_path, capsys)
+    assert "prod-secret" not in fresh
+    if os.environ.get("NCP_CONFIG_REGENERATE_DOCS"):
+        SAMPLE.parent.mkdir(exist_ok=True)
+        SAMPLE.write_text(fresh, encoding="utf-8")
+    assert SAMPLE.read_text(encoding="utf-8") == fresh, (
+        "docs/generated/ncp-config-show.txt is stale; rerun this test with "
+        "NCP_CONFIG_REGENERATE_DOCS=1 to rewrite it."
+    )
+
+
+def test_show_lists_every_setting_with_source(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = sample_output(tmp_path, capsys)
+    lines = out.splitlines()
+    assert lines[0].split() == ["Name", "Value", "Source"]
+    assert len(lines) == 13
+    assert re.search(
+        r"^access_key +AKID\*{8} +configure file /home/me/configure \[prod\]$", out, re.M
+    )
+    assert "env NCLOUD_REGION" in out
+    assert "/home/me/.env: NCLOUD_READ_TIMEOUT" in out
+
+
+def test_show_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    plant = Plant(tmp_path)
+    plant.add("env", "access_key", "AKIDJSON00000001")
+    plant.add("secrets", "secret_key", "json-secret")
+    with plant.as_process():
+        assert cli.main(["show", "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["secret_key"] == {
+        "value": "********",
+        "source": f"secrets file {plant.secrets_dir / 'NCLOUD_SECRET_ACCESS_KEY'}",
+    }
+    assert document["access_key"]["value"] == "AKID********"
+    assert document["site"] == {"value": "public", "source": "default"}
+
+
+def test_show_reports_a_problem_with_exit_1(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["show"]) == 1
+    captured = capsys.readouterr()
+    assert "No value for access_key" in captured.err
+    assert captured.out == ""
+
+
+def test_check_ok(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    plant = Plant(tmp_path)
+    plant.add("env", "access_key", "AKIDCHECK0000001")
+    plant.add("env", "secret_key", "check-secret")
+    with plant.as_process():
+        assert cli.main(["check"]) == 0
+    assert capsys.readouterr().out.startswith(
+        "ok: access key AKID******** (env NCLOUD_ACCESS_KEY_ID)"
+    )
+
+
+def test_check_lists_each_problem_with_a_fix(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plant = Plant(tmp_path)
+    plant.add("env", "access_key", "AKIDCHECK0000001")
+    plant.add("env", "secret_key", "check-secret")
+    plant.environ.update(NCLOUD_CONNECT_TIMEOUT="0", NCLOUD_MAIL_API_URL="http://mail.example.com")
+    plant.dotenv["NCLOUD_RETRY_ATTEMPTS"] = "many"
+    with plant.as_process():
+        assert cli.main(["check"]) == 1
+    out = capsys.readouterr().out
+    assert out.count("    fix: ") == 3
+    assert "fix: set NCLOUD_CONNECT_TIMEOUT to a valid value." in out
+    assert f"fix: correct the value in {plant.env_file}: NCLOUD_RETRY_ATTEMPTS" in out
+    assert "plain http" in out
+
+
+def test_check_unknown_profile(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    plant = Plant(tmp_path, configure_text="[DEFAULT]\n[dev]\n")
+    with plant.as_process():
+        assert cli.main(["check", "--profile", "prod"]) == 1
+    assert "'prod' is not in" in capsys.readouterr().out
+
+
+def test_ncp_sign_reads_the_chain(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    plant = Plant(tmp_path, configure_text="[prod]\nncloud_access_key_id = AKIDSIGN00000001\n")
+    plant.configure_text += "ncloud_secret_access_key = sign=secret\n"
+    plant.environ["NCLOUD_PROFILE"] = "prod"
+    with plant.as_process():
+        assert sign_cli.main(["GET", "/api/v1/mails", "--timestamp", "1700000000000"]) == 0
+    expected = sign(
+        method="GET",
+        uri="/api/v1/mails",
+        timestamp="1700000000000",
+        access_key="AKIDSIGN00000001",
+        secret_key="sign=secret",
+    )
+    out = capsys.readouterr().out
+    assert f"x-ncp-apigw-signature-v2: {expected}" in out
+    assert "sign=secret" not in out
+
+
+def test_ncp_sign_reports_config_errors(capsys: pytest.CaptureFixture[str]) -> None:
+    assert sign_cli.main(["GET", "/api/v1/mails"]) == 2
+    assert "No value for access_key" in capsys.readouterr().err

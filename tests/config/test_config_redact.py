@@ -1,0 +1,57 @@
+"""mask() and the redacting log filter."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from ncp_config import REDACTED, RedactingFilter, install_log_redaction, mask, redact
+
+
+@pytest.mark.parametrize(
+    ("value", "secret", "shown"),
+    [
+        ("AKIDEXAMPLE00001", False, "AKID********"),
+        ("AKIDEXAMPLE00001", True, "********"),
+        ("short", False, "********"),
+        ("", True, "<not set>"),
+        (None, False, "<not set>"),
+    ],
+)
+def test_mask(value: str | None, secret: bool, shown: str) -> None:
+    assert mask(value, secret=secret) == shown
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "x-ncp-apigw-signature-v2: abc+/DEF=",
+        "{'x-ncp-apigw-signature-v2': 'abc+/DEF='}",
+        'X-NCP-APIGW-SIGNATURE-V1="abc+/DEF="',
+    ],
+)
+def test_signature_header_values_are_redacted(text: str) -> None:
+    redacted = redact(text)
+    assert "abc+/DEF=" not in redacted
+    assert REDACTED in redacted
+
+
+def test_filter_is_installed_on_the_project_loggers() -> None:
+    for name in ("ncp_signing", "ncp_config", "harness"):
+        assert any(isinstance(f, RedactingFilter) for f in logging.getLogger(name).filters)
+
+
+def test_install_is_idempotent_and_extends_to_other_loggers() -> None:
+    logger = logging.getLogger("harness.sender")
+    install_log_redaction("harness.sender")
+    install_log_redaction("harness.sender")
+    assert sum(isinstance(f, RedactingFilter) for f in logger.filters) == 1
+    logger.removeFilter(logger.filters[0])
+
+
+def test_filter_redacts_signature_in_args(caplog: pytest.LogCaptureFixture) -> None:
+    headers = {"x-ncp-apigw-signature-v2": "c2lnbmF0dXJlCg=="}
+    with caplog.at_level(logging.INFO, logger="ncp_signing"):
+        logging.getLogger("ncp_signing").info("sent %s", headers)
+    assert caplog.messages == ["sent {'x-ncp-apigw-signature-v2': '********'}"]

@@ -12,6 +12,7 @@ pinned by the shared edge vectors (``tests/vectors/signature-v2-edge.json``):
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ncp_signing._validate import require_str, shown
 from ncp_signing.exc import InvalidTargetError
@@ -24,6 +25,12 @@ _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 _VALID_ENCODED = re.compile(r"[A-Za-z0-9\-_.~$&+,/:;=@!'()*\[\]%]*")
 _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _PERCENT_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
+# The common case in one match: an origin, a path with nothing to escape, a plain query.
+_SIMPLE = re.compile(
+    r"(?:[A-Za-z][A-Za-z0-9+.\-]*://[^/?#\x00-\x1f\x7f]*)?"
+    r"(/[A-Za-z0-9\-_.~$&+,/:;=@!'()*\[\]]*)(?:\?[^#\x00-\x1f\x7f]*)?"
+)
+_CACHED_LENGTH = 2048
 # Bytes Go's escape(_, encodePath) leaves alone; every other byte becomes %XX.
 _PATH_SAFE = frozenset(
     b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.~$&+,/:;=@"
@@ -39,6 +46,9 @@ def canonical_uri(url_or_target: str) -> str:
     control character anywhere, an invalid ``%`` escape in the path, or a relative path.
     """
     url = require_str("url", url_or_target)
+    simple = _simple_target(url) if len(url) <= _CACHED_LENGTH else _SIMPLE_UNCACHED(url)
+    if simple is not None:
+        return simple
     control = _ASCII_CONTROL.search(url)
     if control is not None:
         raise InvalidTargetError(
@@ -51,9 +61,36 @@ def canonical_uri(url_or_target: str) -> str:
     return _escaped_path(path, url) + question + query
 
 
+@lru_cache(maxsize=512)
+def _simple_target(url: str) -> str | None:
+    """Return the target for the common case (nothing to escape), or None to take the long way.
+
+    Services sign the same few URLs over and over, so recent answers are kept.
+    """
+    simple = _SIMPLE.fullmatch(url)
+    if simple is None:
+        return None
+    start = simple.start(1)
+    if start == 0 and url.startswith("//"):
+        return None  # '//host/path' names an authority, as in Go.
+    return url[start:]
+
+
+_SIMPLE_UNCACHED = _simple_target.__wrapped__
+
+
 def check_wire_target(target: str) -> str:
     """Return an origin-form request target unchanged if it can be sent and signed as it is."""
     target = require_str("target", target)
+    return _checked_wire_target(target) if len(target) <= _CACHED_LENGTH else _check_wire(target)
+
+
+@lru_cache(maxsize=512)
+def _checked_wire_target(target: str) -> str:
+    return _check_wire(target)
+
+
+def _check_wire(target: str) -> str:
     control = _ASCII_CONTROL.search(target)
     if control is not None:
         raise InvalidTargetError(

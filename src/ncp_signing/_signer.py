@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import base64
+import binascii
 import hashlib
-import hmac
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -75,7 +74,7 @@ class Signer:
     to correct a known clock skew.
     """
 
-    __slots__ = ("_access_key", "_clock", "_hmac", "_signature_header", "credentials")
+    __slots__ = ("_access_key", "_clock", "_inner", "_outer", "_signature_header", "credentials")
 
     def __init__(
         self,
@@ -92,7 +91,7 @@ class Signer:
         self._access_key = credentials.access_key
         self._clock = clock
         self._signature_header = signature_header
-        self._hmac = hmac.new(credentials.secret_key.encode(), digestmod=hashlib.sha256)
+        self._inner, self._outer = _keyed_hashes(credentials.secret_key.encode())
 
     def __repr__(self) -> str:
         return f"Signer({self.credentials!r})"
@@ -120,7 +119,8 @@ class Signer:
         return self._headers(check_method(method), check_wire_target(target))
 
     def _headers(self, method: str, target: str) -> dict[str, str]:
-        stamp = timestamp_text(self._clock())
+        now = self._clock()
+        stamp = str(now) if type(now) is int and 0 <= now < _MAX_TIMESTAMP else timestamp_text(now)
         return {
             TIMESTAMP_HEADER: stamp,
             ACCESS_KEY_HEADER: self._access_key,
@@ -128,6 +128,28 @@ class Signer:
         }
 
     def _signature(self, method: str, target: str, stamp: str) -> str:
-        mac = self._hmac.copy()
-        mac.update(f"{method} {target}\n{stamp}\n{self._access_key}".encode())
-        return base64.b64encode(mac.digest()).decode("ascii")
+        inner = self._inner.copy()
+        inner.update(f"{method} {target}\n{stamp}\n{self._access_key}".encode())
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        return binascii.b2a_base64(outer.digest(), newline=False).decode("ascii")
+
+
+def _keyed_hashes(key: bytes) -> tuple[hashlib._Hash, hashlib._Hash]:
+    """Return SHA-256 states already fed the HMAC inner and outer padded keys (RFC 2104).
+
+    Copying these two states per message gives exactly ``hmac.new(key, message, sha256)``
+    (the vectors, long, 64-byte and empty keys included, pin it) without re-keying each time.
+    """
+    if len(key) > _BLOCK_SIZE:
+        key = hashlib.sha256(key).digest()
+    key = key.ljust(_BLOCK_SIZE, b"\0")
+    inner = hashlib.sha256(key.translate(_IPAD))
+    outer = hashlib.sha256(key.translate(_OPAD))
+    return inner, outer
+
+
+_MAX_TIMESTAMP = 10**19
+_BLOCK_SIZE = 64
+_IPAD = bytes(b ^ 0x36 for b in range(256))
+_OPAD = bytes(b ^ 0x5C for b in range(256))

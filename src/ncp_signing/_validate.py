@@ -17,6 +17,8 @@ _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _DIGITS = re.compile(r"[0-9]{1,19}")
 _MAX_SHOWN = 60
+_COMMON_METHODS = frozenset({"GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"})
+_MAX_TIMESTAMP = 10**19
 
 
 def shown(value: str) -> str:
@@ -35,6 +37,8 @@ def require_str(name: str, value: object) -> str:
 
 def check_method(method: object) -> str:
     """Return the method unchanged if it is a non-empty HTTP token."""
+    if method in _COMMON_METHODS:
+        return method
     method = require_str("method", method)
     if not method:
         raise InvalidMethodError("The HTTP method is empty.")
@@ -57,6 +61,8 @@ def check_access_key(access_key: object) -> str:
 
 def timestamp_text(timestamp: object) -> str:
     """Return the decimal text of a millisecond timestamp given as ``int`` or digit string."""
+    if type(timestamp) is int and 0 <= timestamp < _MAX_TIMESTAMP:
+        return str(timestamp)
     if isinstance(timestamp, bool) or not isinstance(timestamp, (int, str)):
         raise InvalidArgumentTypeError(
             f"timestamp must be an int or a str of digits, not {type(timestamp).__name__}."

@@ -1,0 +1,311 @@
+"""``MailClient``: send mail through NCloud, follow it, and never send it twice by accident."""
+
+from __future__ import annotations
+
+import mimetypes
+import os
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING
+
+import requests
+
+from harness.mail._backend import FileTuple, MailBackend
+from harness.mail._errors import (
+    MailError,
+    MailLimitError,
+    MailValidationError,
+    ResponseFormatError,
+    SendOutcomeUnknownError,
+    WaitTimeoutError,
+)
+from harness.mail._http import DEFAULT_SKEW_THRESHOLD_MS, SignedHttp
+from harness.mail._models import LIMITS, Mail
+from harness.mail._responses import (
+    MailDetail,
+    MailSummary,
+    Page,
+    RequestStatus,
+    RequestSummary,
+    SendResult,
+)
+from harness.mail._retry import RetryPolicy, may_have_been_handled
+from harness.mail._v1 import OutboundMailerV1
+
+if TYPE_CHECKING:
+    from ncp_config import NcpSettings
+
+__all__ = ["MailClient", "UploadSource"]
+
+UploadSource = str | os.PathLike[str] | tuple[str, bytes]
+"""A file to upload: a path, or a name and its content."""
+_LOOKUP_MARGIN_MS = 60_000
+
+
+def _epoch_ms(value: datetime | int, name: str) -> int:
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise MailValidationError(name, "a datetime must be timezone-aware")
+        return int(value.timestamp() * 1000)
+    return int(value)
+
+
+class MailClient:
+    """A Cloud Outbound Mailer v1 client; one instance is meant to be shared, also by threads.
+
+    ``settings`` default to :func:`ncp_config.load_settings`. The client keeps one
+    ``requests.Session`` (pass ``session`` to use your own), signs every attempt afresh,
+    retries per ``retry`` (defaults from the settings), corrects its clock when the gateway
+    says it is off, and never follows redirects. ``backend`` replaces the v1 API entirely.
+    """
+
+    def __init__(
+        self,
+        settings: NcpSettings | None = None,
+        *,
+        session: requests.Session | None = None,
+        retry: RetryPolicy | None = None,
+        backend: MailBackend | None = None,
+        skew_threshold_ms: int = DEFAULT_SKEW_THRESHOLD_MS,
+        pool_size: int = 16,
+    ) -> None:
+        if settings is None:
+            from ncp_config import load_settings
+
+            settings = load_settings()
+        self.settings = settings
+        self.retry = (retry or RetryPolicy()).with_defaults(
+            settings.retry_attempts, settings.retry_deadline
+        )
+        if backend is None:
+            http = SignedHttp(
+                settings.mail_api_url,
+                settings.credentials(),
+                session=session,
+                timeout=(settings.connect_timeout, settings.read_timeout),
+                retry=self.retry,
+                skew_threshold_ms=skew_threshold_ms,
+                pool_size=pool_size,
+            )
+            backend = OutboundMailerV1(http)
+        self.backend: MailBackend = backend
+
+    def __repr__(self) -> str:
+        return f"MailClient({self.backend!r})"
+
+    def __enter__(self) -> MailClient:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release pooled connections (a session passed in is left open)."""
+        self.backend.close()
+
+    @property
+    def clock_offset_ms(self) -> int:
+        """How far the gateway's clock is ahead of this machine's, as learned so far (ms)."""
+        return self.backend.clock_offset_ms
+
+    # Sending -----------------------------------------------------------------------------
+
+    def prepare(self, mail: Mail) -> Mail:
+        """The mail as it would be sent: the settings' sender filled in where it has none.
+
+        Raises:
+            MailValidationError: no sender, for a mail without a template.
+        """
+        mail = mail.with_sender(self.settings.mail_sender_address, self.settings.mail_sender_name)
+        if mail.template_sid is None and mail.sender_address is None:
+            raise MailValidationError(
+                "senderAddress",
+                "is required unless templateSid is set; set it on the mail or in the settings "
+                "(NCLOUD_MAIL_SENDER_ADDRESS)",
+            )
+        return mail
+
+    def send(self, mail: Mail) -> SendResult:
+        """Submit ``mail``; return the request id and how many mails it makes.
+
+        A send is never repeated once it may have reached the mailer: if the connection
+        broke after sending, timed out, or the gateway timed out waiting for the mailer,
+        :class:`SendOutcomeUnknownError` is raised; see :meth:`check_outcome`.
+        """
+        mail = self.prepare(mail)
+        started = self.backend.now_ms()
+        try:
+            return self.backend.send(mail)
+        except MailError as error:
+            if not may_have_been_handled(error):
+                raise
+            status = error.http_status if isinstance(error, ResponseFormatError) else None
+            unknown = SendOutcomeUnknownError(
+                f"The send may or may not have been accepted ({error}); it was not repeated. "
+                "Check with MailClient.check_outcome(error) before sending again.",
+                mail=mail,
+                started_ms=started,
+                finished_ms=self.backend.now_ms(),
+                http_status=status,
+            )
+            raise unknown from error
+
+    def check_outcome(self, error: SendOutcomeUnknownError) -> list[RequestSummary]:
+        """Requests that match an unknown send: same sender, made while it was in flight.
+
+        An empty list means the mailer did not accept it (allow a few seconds for the
+        request list to catch up); one entry is the request it made.
+        """
+        mail = error.mail
+        query: list[tuple[str, str]] = [
+            ("startUtc", str(error.started_ms - _LOOKUP_MARGIN_MS)),
+            ("endUtc", str(error.finished_ms + _LOOKUP_MARGIN_MS)),
+            ("size", "100"),
+        ]
+        if mail.sender_address is not None:
+            query.append(("senderAddress", mail.sender_address))
+        if mail.template_sid is not None:
+            query.append(("templateSid", str(mail.template_sid)))
+        found: list[RequestSummary] = []
+        number = 0
+        while True:
+            page = self.backend.list_requests([*query, ("page", str(number))])
+            found.extend(
+                item
+                for item in page.content
+                if not mail.recipients or item.request_count in (0, len(mail.recipients))
+            )
+            if page.last or not page.content:
+                return found
+            number += 1
+
+    # Following a request ---------------------------------------------------------------
+
+    def status(self, request_id: str) -> RequestStatus:
+        """The progress of a request (getMailRequestStatus)."""
+        return self.backend.status(request_id)
+
+    def wait(
+        self, request_id: str, *, timeout: float = 300.0, interval: float = 2.0
+    ) -> RequestStatus:
+        """Poll until the request is finished; return its final status.
+
+        Finished means every mail is ready and reached a final state (``finished_count ==
+        request_count``); labels are never read. Raises :class:`WaitTimeoutError` with the
+        last status seen when ``timeout`` seconds pass first.
+        """
+        if interval <= 0 or timeout < 0:
+            raise ValueError("interval must be positive and timeout not negative.")
+        clock, sleep = self.retry.clock, self.retry.sleep
+        deadline = clock() + timeout
+        while True:
+            current = self.status(request_id)
+            if current.finished:
+                return current
+            remaining = deadline - clock()
+            if remaining <= 0:
+                raise WaitTimeoutError(
+                    f"Request {request_id} did not finish within {timeout:g} s: "
+                    f"{current.summary()}.",
+                    request_id=request_id,
+                    last_status=current,
+                )
+            sleep(min(interval, remaining))
+
+    def list_mails(
+        self,
+        request_id: str,
+        *,
+        page: int = 0,
+        size: int = 10,
+        send_status: Sequence[str] = (),
+        recipient_address: str | None = None,
+        mail_id: str | None = None,
+        title: str | None = None,
+        sort: Sequence[str] = (),
+    ) -> Page[MailSummary]:
+        """One page of the mails of a request; ``sort`` items are ``"property[,asc|desc]"``."""
+        query = _query(
+            ("mailId", mail_id), ("recipientAddress", recipient_address), ("title", title)
+        )
+        query += [("sendStatus", code) for code in send_status]
+        query += [("sort", item) for item in sort]
+        query += [("page", str(page)), ("size", str(size))]
+        return self.backend.list_mails(request_id, query)
+
+    def list_requests(
+        self,
+        start: datetime | int,
+        end: datetime | int,
+        *,
+        page: int = 0,
+        size: int = 10,
+        request_id: str | None = None,
+        mail_id: str | None = None,
+        title: str | None = None,
+        sender_address: str | None = None,
+        recipient_address: str | None = None,
+        template_sid: int | None = None,
+        send_status: Sequence[str] = (),
+        sort: Sequence[str] = (),
+    ) -> Page[RequestSummary]:
+        """One page of requests made between ``start`` and ``end`` (aware datetimes or ms)."""
+        query = [
+            ("startUtc", str(_epoch_ms(start, "start"))),
+            ("endUtc", str(_epoch_ms(end, "end"))),
+        ]
+        query += _query(
+            ("requestId", request_id),
+            ("mailId", mail_id),
+            ("title", title),
+            ("senderAddress", sender_address),
+            ("recipientAddress", recipient_address),
+            ("templateSid", None if template_sid is None else str(template_sid)),
+        )
+        query += [("sendStatus", code) for code in send_status]
+        query += [("sort", item) for item in sort]
+        query += [("page", str(page)), ("size", str(size))]
+        return self.backend.list_requests(query)
+
+    def get_mail(self, mail_id: str) -> MailDetail:
+        """One mail with its body, attachments and per-recipient results."""
+        return self.backend.get_mail(mail_id)
+
+    # Attachments -----------------------------------------------------------------------
+
+    def upload(self, files: Iterable[UploadSource]) -> list[str]:
+        """Upload attachments; return their file ids, in order, for ``Mail.attach_file_ids``.
+
+        Each file may be at most 10 MB; a larger one raises :class:`MailLimitError` before
+        anything is sent.
+        """
+        parts = [_file_part(item, index) for index, item in enumerate(files)]
+        if not parts:
+            raise MailValidationError("files", "at least one file is required")
+        return [item.file_id for item in self.backend.upload(parts)]
+
+
+def _query(*pairs: tuple[str, str | None]) -> list[tuple[str, str]]:
+    return [(name, value) for name, value in pairs if value is not None]
+
+
+def _file_part(item: UploadSource, index: int) -> FileTuple:
+    if isinstance(item, tuple):
+        name, content = item
+    else:
+        path = Path(item)
+        name, content = path.name, path.read_bytes()
+    limit = LIMITS["file_bytes"]
+    if len(content) > limit:
+        raise MailLimitError(
+            f"files[{index}]", f"{name!r} is larger than {limit} bytes", limit=limit
+        )
+    media_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    return name, bytes(content), media_type

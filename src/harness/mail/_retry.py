@@ -1,0 +1,131 @@
+"""When to try a request again, how long to wait, and when to stop.
+
+Every attempt is a new signed request (a fresh timestamp): the retry loop calls the whole
+attempt again, never a lower layer's resend. Retried: throttling (429 with ``errorCode`` 410
+or 420), the gateway's 503 and 504, and connections that failed before the request was sent.
+A request that may already have been handled (a connection lost after sending, a read
+timeout, a cut-short answer) is retried only when it is safe to repeat; a send never is.
+Never retried: quota (429 with 400) and every other 4xx. ``Retry-After`` is honoured; other
+waits are exponential with full jitter; everything fits a total deadline well inside the
+gateway's five-minute signature window.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from email.utils import parsedate_to_datetime
+from typing import TypeVar
+
+import tenacity
+
+from harness.mail._errors import (
+    EndpointError,
+    EndpointTimeoutError,
+    MailApiError,
+    MailConnectionError,
+    ResponseFormatError,
+    ThrottledError,
+)
+
+__all__ = ["MAX_DEADLINE", "RetryPolicy", "may_have_been_handled", "parse_retry_after"]
+
+T = TypeVar("T")
+
+MAX_DEADLINE = 240.0
+"""No retry budget may come near the gateway's 300 s timestamp window."""
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How the client retries; ``None`` fields come from the settings.
+
+    ``attempts`` counts the first try; ``deadline`` (seconds) bounds the whole call, waits
+    included: a wait that would pass it ends the retries at once. ``backoff`` is the first
+    wait's upper bound, doubled per retry up to ``max_backoff``, each drawn uniformly below
+    it (full jitter). ``sleep`` and ``clock`` are injectable, so tests run without waiting.
+    """
+
+    attempts: int | None = None
+    deadline: float | None = None
+    backoff: float = 0.25
+    max_backoff: float = 8.0
+    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.monotonic
+    jitter: Callable[[float, float], float] = field(default=random.uniform, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.attempts is not None and self.attempts < 1:
+            raise ValueError(f"attempts must be at least 1, not {self.attempts}.")
+        if self.deadline is not None and not 0 < self.deadline <= MAX_DEADLINE:
+            raise ValueError(f"deadline must be in (0, {MAX_DEADLINE:g}] s, not {self.deadline}.")
+        if self.backoff < 0 or self.max_backoff < self.backoff:
+            raise ValueError("backoff must be >= 0 and max_backoff >= backoff.")
+
+    def with_defaults(self, attempts: int, deadline: float) -> RetryPolicy:
+        """This policy with unset fields taken from the settings."""
+        return replace(
+            self,
+            attempts=self.attempts if self.attempts is not None else attempts,
+            deadline=self.deadline if self.deadline is not None else min(deadline, MAX_DEADLINE),
+        )
+
+    def call(self, attempt: Callable[[], T], *, replay_safe: bool) -> T:
+        """Run ``attempt`` until it succeeds, fails for good, or the budget is spent."""
+        started = self.clock()
+        retrying = tenacity.Retrying(
+            retry=tenacity.retry_if_exception(lambda error: should_retry(error, replay_safe)),
+            wait=self._wait,
+            stop=lambda state: self._stop(state, started),
+            sleep=self.sleep,
+            reraise=True,
+        )
+        return retrying(attempt)
+
+    def _wait(self, state: tenacity.RetryCallState) -> float:
+        error = state.outcome.exception() if state.outcome is not None else None
+        if isinstance(error, MailApiError) and error.retry_after is not None:
+            return max(0.0, error.retry_after)
+        ceiling = min(self.max_backoff, self.backoff * 2 ** (state.attempt_number - 1))
+        return self.jitter(0.0, ceiling)
+
+    def _stop(self, state: tenacity.RetryCallState, started: float) -> bool:
+        attempts = self.attempts if self.attempts is not None else 1
+        deadline = self.deadline if self.deadline is not None else 0.0
+        if state.attempt_number >= attempts:
+            return True
+        return self.clock() - started + state.upcoming_sleep > deadline
+
+
+def should_retry(error: BaseException, replay_safe: bool) -> bool:
+    """Whether a failed attempt is worth another one."""
+    if isinstance(error, ThrottledError | EndpointError):
+        return True
+    if isinstance(error, MailConnectionError) and not error.request_sent:
+        return True
+    return replay_safe and may_have_been_handled(error)
+
+
+def may_have_been_handled(error: BaseException) -> bool:
+    """Whether the server may have acted on a request that ended in ``error``."""
+    if isinstance(error, MailConnectionError):
+        return error.request_sent
+    return isinstance(error, EndpointTimeoutError | ResponseFormatError)
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` value: delta-seconds or an HTTP date."""
+    if value is None:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if moment.tzinfo is None:
+        return None
+    return max(0.0, moment.timestamp() - (time.time() if now is None else now))

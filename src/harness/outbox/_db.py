@@ -1,0 +1,91 @@
+"""The SQLite file under the outbox: schema, pragmas, and one write transaction at a time.
+
+Every write runs inside ``BEGIN IMMEDIATE``, which takes the database's write lock before
+reading anything. Two connections (two threads, two processes) therefore never both see a
+row as free and both take it; the busy timeout makes the loser wait instead of failing.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Literal
+
+__all__ = ["Database", "Synchronous"]
+
+Synchronous = Literal["OFF", "NORMAL", "FULL", "EXTRA"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS outbox (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    idempotency_key TEXT NOT NULL UNIQUE,
+    mail_hash TEXT NOT NULL,
+    mail_json TEXT NOT NULL,
+    state TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    not_before REAL NOT NULL,
+    owner TEXT,
+    claimed_at REAL,
+    in_doubt_since REAL,
+    request_id TEXT,
+    last_error TEXT,
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS outbox_due ON outbox (state, not_before, seq);
+CREATE INDEX IF NOT EXISTS outbox_request ON outbox (request_id);
+"""
+
+
+class Database:
+    """One connection to the outbox file, shared by the threads of one :class:`Outbox`."""
+
+    def __init__(
+        self, path: str | Path, *, busy_timeout: float = 10.0, synchronous: Synchronous = "FULL"
+    ) -> None:
+        self.path = str(path)
+        self._lock = threading.RLock()
+        self._conn = sqlite3.connect(
+            self.path, timeout=busy_timeout, isolation_level=None, check_same_thread=False
+        )
+        try:
+            self._conn.row_factory = sqlite3.Row
+            self._conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+            mode = self._conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() != "wal" and self.path != ":memory:":
+                raise sqlite3.OperationalError(f"WAL mode is not available for {self.path!r}.")
+            self._conn.execute(f"PRAGMA synchronous = {synchronous}")
+            with self.write() as conn:
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+        except BaseException:
+            self._conn.close()
+            raise
+
+    def close(self) -> None:
+        """Close the connection; later calls fail."""
+        with self._lock:
+            self._conn.close()
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction holding the database's write lock from its first statement."""
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """The connection, for one or more reads (each statement sees committed data)."""
+        with self._lock:
+            yield self._conn

@@ -1,0 +1,155 @@
+"""The worker's unit of work: :func:`drain_once`, a plain function over an outbox and a transport.
+
+It takes one due entry and moves it one step: a send for a fresh entry, a lookup for an entry
+whose last attempt may have reached NCloud. Nothing here knows about threads, so the same
+function can run in the :class:`~harness.outbox.WorkerPool`, a cron job or a task queue.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from harness.outbox._entry import Claim
+from harness.outbox._errors import (
+    DeliveryOutcomeUnknown,
+    PermanentDeliveryError,
+    RetryableDeliveryError,
+)
+from harness.outbox._outbox import Outbox
+from harness.outbox._owner import new_owner
+from harness.outbox._transport import MailTransport
+
+__all__ = ["DrainPolicy", "drain_once", "recover_abandoned"]
+
+logger = logging.getLogger("harness")
+
+
+@dataclass(frozen=True)
+class DrainPolicy:
+    """How workers pace attempts, wait before lookups, and free abandoned claims.
+
+    ``max_attempts`` sends before an entry fails; retry waits grow from ``backoff`` by
+    doubling up to ``max_backoff`` seconds (a server's ``Retry-After`` wins, up to
+    ``max_backoff``), each scaled by a random factor in [0.5, 1]. ``check_delay`` is how long
+    after an attempt with an unknown outcome the lookup runs, so NCloud has finished with
+    the request first. A claim older than ``lease`` seconds is taken to be abandoned: keep it
+    well above the mail client's timeouts and retry deadline. ``recover_every`` spaces the
+    checks for abandoned claims.
+    """
+
+    max_attempts: int = 8
+    backoff: float = 1.0
+    max_backoff: float = 300.0
+    check_delay: float = 30.0
+    lease: float = 600.0
+    recover_every: float = 30.0
+    jitter: Callable[[], float] = field(default=lambda: random.uniform(0.5, 1.0), repr=False)
+
+    def __post_init__(self) -> None:
+        if self.max_attempts < 1:
+            raise ValueError(f"max_attempts must be at least 1, not {self.max_attempts}.")
+        if min(self.backoff, self.check_delay, self.recover_every) < 0:
+            raise ValueError("backoff, check_delay and recover_every must not be negative.")
+        if self.max_backoff < self.backoff or self.lease <= 0:
+            raise ValueError("max_backoff must be >= backoff and lease must be positive.")
+
+    def retry_delay(self, attempts: int, retry_after: float | None = None) -> float:
+        """Seconds to wait after the ``attempts``-th failed attempt."""
+        if retry_after is not None:
+            return min(max(0.0, retry_after), self.max_backoff)
+        ceiling = min(self.max_backoff, self.backoff * 2 ** max(0, attempts - 1))
+        return float(ceiling * self.jitter())
+
+
+def recover_abandoned(
+    outbox: Outbox, policy: DrainPolicy | None = None, *, everything: bool = False
+) -> int:
+    """Free the claims of workers that are gone (see :meth:`Outbox.recover`); return the count."""
+    policy = policy or DrainPolicy()
+    return outbox.recover(lease=policy.lease, check_delay=policy.check_delay, everything=everything)
+
+
+def drain_once(
+    outbox: Outbox,
+    transport: MailTransport,
+    *,
+    owner: str | None = None,
+    policy: DrainPolicy | None = None,
+) -> bool:
+    """Move one due entry a step forward; return ``False`` when nothing was due.
+
+    Abandoned claims are freed first (at most every ``policy.recover_every`` seconds per
+    outbox). An entry in doubt is looked up before anything is sent: if NCloud holds a
+    matching request that no other entry records, the entry is ``sent`` with that id; if it
+    holds none, the mail is sent again; if the lookup fails, the entry stays ``unknown``.
+    """
+    policy = policy or DrainPolicy()
+    outbox.recover(lease=policy.lease, check_delay=policy.check_delay, every=policy.recover_every)
+    claim = outbox.claim(owner or new_owner())
+    if claim is None:
+        return False
+    if claim.in_doubt_since is not None and not _settle(outbox, transport, claim, policy):
+        return True
+    _send(outbox, transport, claim, policy)
+    return True
+
+
+def _settle(outbox: Outbox, transport: MailTransport, claim: Claim, policy: DrainPolicy) -> bool:
+    """Look up an attempt in doubt; return ``True`` when it provably did not go out."""
+    since = claim.in_doubt_since or 0.0
+    try:
+        candidates = transport.find_sent(claim.mail, since=since, until=outbox.clock())
+    except Exception as error:
+        reason = f"the outcome of an earlier attempt could not be checked: {error}"
+        logger.warning("Outbox entry %s: %s", claim.id, reason)
+        check_at = outbox.clock() + policy.retry_delay(claim.attempts)
+        outbox.mark_unknown(claim, reason, check_at)
+        return False
+    for request_id in candidates:
+        if not outbox.is_known_request(request_id):
+            logger.info(
+                "Outbox entry %s was sent as request %s (found by lookup)", claim.id, request_id
+            )
+            outbox.mark_sent(claim, request_id)
+            return False
+    logger.info("Outbox entry %s: the earlier attempt did not reach NCloud", claim.id)
+    return True
+
+
+def _send(outbox: Outbox, transport: MailTransport, claim: Claim, policy: DrainPolicy) -> None:
+    if claim.attempts >= policy.max_attempts:
+        outbox.mark_failed(
+            claim, f"gave up after {claim.attempts} attempts; last error: {claim.last_error}"
+        )
+        return
+    if not outbox.start_attempt(claim):
+        logger.warning("Outbox entry %s: the claim was lost before sending", claim.id)
+        return
+    attempts = claim.attempts + 1
+    try:
+        request_id = transport.deliver(claim.mail)
+    except RetryableDeliveryError as error:
+        if attempts >= policy.max_attempts:
+            outbox.mark_failed(claim, f"gave up after {attempts} attempts; last error: {error}")
+            return
+        delay = policy.retry_delay(attempts, error.retry_after)
+        outbox.mark_retry(claim, str(error), outbox.clock() + delay)
+        return
+    except PermanentDeliveryError as error:
+        outbox.mark_failed(claim, str(error))
+        return
+    except DeliveryOutcomeUnknown as error:
+        outbox.mark_unknown(claim, str(error), outbox.clock() + policy.check_delay)
+        return
+    except Exception as error:  # a bug below us: never resend blindly, look it up instead
+        logger.exception("Outbox entry %s: the transport raised unexpectedly", claim.id)
+        reason = f"unexpected {type(error).__name__}: {error}"
+        outbox.mark_unknown(claim, reason, outbox.clock() + policy.check_delay)
+        return
+    if not outbox.mark_sent(claim, request_id):
+        logger.warning(
+            "Outbox entry %s: sent as %s after its claim was recovered", claim.id, request_id
+        )

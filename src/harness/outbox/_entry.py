@@ -1,0 +1,93 @@
+"""Rows of the outbox as values: an entry's public view and a worker's claim on one."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from harness.mail import Mail
+
+__all__ = ["Claim", "EntryState", "OutboxEntry"]
+
+
+class EntryState(str, Enum):
+    """Where an entry is: ``pending`` → ``sending`` → ``sent`` | ``failed`` | ``unknown``.
+
+    ``unknown`` means an attempt may have reached NCloud; a worker looks it up before it
+    decides between ``sent`` and another attempt.
+    """
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    UNKNOWN = "unknown"
+
+    @property
+    def final(self) -> bool:
+        """Whether the entry will not change again."""
+        return self in (EntryState.SENT, EntryState.FAILED)
+
+
+@dataclass(frozen=True)
+class OutboxEntry:
+    """One mail in the outbox: its state, the NCloud request id once sent, the last error.
+
+    Times are epoch seconds. ``not_before`` is when a pending or unknown entry is next due.
+    """
+
+    id: str
+    state: EntryState
+    attempts: int
+    request_id: str | None
+    last_error: str | None
+    idempotency_key: str
+    created_at: float
+    updated_at: float
+    not_before: float
+    mail_json: str
+
+    @property
+    def mail(self) -> Mail:
+        """The stored mail (as validated at submit, default sender filled in)."""
+        return mail_from_json(self.mail_json)
+
+    def to_public(self) -> dict[str, Any]:
+        """The entry as JSON-ready data, without the mail itself."""
+        return {
+            "id": self.id,
+            "status": self.state.value,
+            "request_id": self.request_id,
+            "error": self.last_error,
+            "attempts": self.attempts,
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
+        }
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A worker's hold on one entry in ``sending``.
+
+    ``in_doubt_since`` is set when an earlier attempt may have reached NCloud (epoch seconds
+    of its start); such a claim is settled by a lookup before anything is sent.
+    """
+
+    id: str
+    owner: str
+    mail_json: str
+    attempts: int
+    in_doubt_since: float | None
+    last_error: str | None
+
+    @property
+    def mail(self) -> Mail:
+        """The mail to deliver."""
+        return mail_from_json(self.mail_json)
+
+
+def mail_from_json(text: str) -> Mail:
+    """Rebuild a stored mail."""
+    return Mail(**json.loads(text))

@@ -1,0 +1,335 @@
+"""``Outbox``: a durable queue of mail on SQLite that answers ``submit`` in milliseconds.
+
+The outbox only stores and hands out rows; workers (:func:`harness.outbox.drain_once`) do the
+sending. Every state change is one short write transaction, and every change a worker makes is
+conditional on its claim (``owner``), so a worker whose claim was recovered by another cannot
+overwrite what the other decided.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from harness.mail import Mail, MailValidationError
+from harness.outbox._db import Database, Synchronous
+from harness.outbox._entry import Claim, EntryState, OutboxEntry
+from harness.outbox._errors import EntryNotFoundError, IdempotencyConflictError
+from harness.outbox._owner import owner_is_dead
+
+__all__ = ["Outbox", "canonical_json", "derived_key"]
+
+_ENTRY_COLUMNS = (
+    "id, state, attempts, request_id, last_error, idempotency_key, created_at, updated_at, "
+    "not_before, mail_json"
+)
+
+
+def canonical_json(mail: Mail) -> str:
+    """The mail's request body as canonical JSON: sorted keys, no spaces, unset fields left out."""
+    return json.dumps(mail.to_request(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def derived_key(mail: Mail) -> str:
+    """The idempotency key of a mail submitted without one: a hash of its canonical JSON."""
+    return "sha256:" + hashlib.sha256(canonical_json(mail).encode("utf-8")).hexdigest()
+
+
+class Outbox:
+    """A durable outbox in the SQLite file at ``path`` (WAL mode, a busy timeout).
+
+    Several :class:`Outbox` objects, in one process or several, may share one file.
+    ``sender_address`` and ``sender_name`` fill in a mail's sender when it has none, as the
+    mail client would, so what is stored is exactly what will be sent. ``clock`` gives epoch
+    seconds. ``synchronous`` is SQLite's durability setting: ``FULL`` (the default) survives
+    a power cut, ``NORMAL`` survives a crash of the process and is faster.
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        sender_address: str | None = None,
+        sender_name: str | None = None,
+        busy_timeout: float = 10.0,
+        synchronous: Synchronous = "FULL",
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.path = Path(path)
+        self.sender_address = sender_address
+        self.sender_name = sender_name
+        self.clock = clock
+        self._db = Database(path, busy_timeout=busy_timeout, synchronous=synchronous)
+        self._work = threading.Condition()
+        self._next_recovery = 0.0
+
+    def __repr__(self) -> str:
+        return f"Outbox({str(self.path)!r})"
+
+    def __enter__(self) -> Outbox:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the database connection and wake any waiting worker."""
+        self.wake()
+        self._db.close()
+
+    # Submitting ----------------------------------------------------------------------------
+
+    def prepare(self, mail: Mail | Mapping[str, Any]) -> Mail:
+        """Validate ``mail`` and fill in the default sender; raise ``MailValidationError``."""
+        if not isinstance(mail, Mail):
+            if not isinstance(mail, Mapping):
+                raise MailValidationError("mail", "must be a JSON object")
+            mail = Mail(**mail)
+        mail = mail.with_sender(self.sender_address, self.sender_name)
+        if mail.template_sid is None and mail.sender_address is None:
+            raise MailValidationError(
+                "senderAddress", "is required unless templateSid is set or a default is configured"
+            )
+        return mail
+
+    def submit(self, mail: Mail | Mapping[str, Any], *, idempotency_key: str | None = None) -> str:
+        """Store ``mail`` as ``pending`` and return its id; nothing is sent here.
+
+        Submitting the same mail again (or anything under the same ``idempotency_key``)
+        returns the first id. Without a key, the key is :func:`derived_key` of the mail, so an
+        identical mail is never stored twice; give a key to send identical content again.
+
+        Raises:
+            MailValidationError: the mail breaks a documented rule (fields named by path).
+            IdempotencyConflictError: the key already belongs to a different mail.
+        """
+        prepared = self.prepare(mail)
+        body = canonical_json(prepared)
+        digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
+        key = idempotency_key if idempotency_key is not None else "sha256:" + digest
+        if not key or len(key) > 255:
+            raise MailValidationError("idempotencyKey", "must be 1 to 255 characters")
+        now = self.clock()
+        with self._db.write() as conn:
+            row = conn.execute(
+                "SELECT id, mail_hash FROM outbox WHERE idempotency_key = ?", (key,)
+            ).fetchone()
+            if row is not None:
+                if row["mail_hash"] != digest:
+                    raise IdempotencyConflictError(key, row["id"])
+                return str(row["id"])
+            entry_id = uuid.uuid4().hex
+            conn.execute(
+                "INSERT INTO outbox (id, idempotency_key, mail_hash, mail_json, state, "
+                "not_before, created_at, updated_at) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)",
+                (entry_id, key, digest, body, now, now, now),
+            )
+        self.wake()
+        return entry_id
+
+    # Reading -------------------------------------------------------------------------------
+
+    def get(self, entry_id: str) -> OutboxEntry:
+        """The entry with this id; raise :class:`EntryNotFoundError` if there is none."""
+        with self._db.read() as conn:
+            row = conn.execute(
+                f"SELECT {_ENTRY_COLUMNS} FROM outbox WHERE id = ?",  # noqa: S608 (constant columns)
+                (entry_id,),
+            ).fetchone()
+        if row is None:
+            raise EntryNotFoundError(entry_id)
+        return _entry(row)
+
+    def entries(self, states: Iterable[EntryState | str] = ()) -> list[OutboxEntry]:
+        """Every entry (in submit order), or those in the given states."""
+        wanted = [EntryState(s).value for s in states]
+        query = f"SELECT {_ENTRY_COLUMNS} FROM outbox"  # noqa: S608 (constant columns)
+        if wanted:
+            query += f" WHERE state IN ({', '.join('?' for _ in wanted)})"
+        with self._db.read() as conn:
+            rows = conn.execute(query + " ORDER BY seq", wanted).fetchall()
+        return [_entry(row) for row in rows]
+
+    def counts(self) -> dict[str, int]:
+        """How many entries are in each state (every state present, zero when empty)."""
+        with self._db.read() as conn:
+            rows = conn.execute("SELECT state, COUNT(*) FROM outbox GROUP BY state").fetchall()
+        found = {str(state): int(count) for state, count in rows}
+        return {state.value: found.get(state.value, 0) for state in EntryState}
+
+    def is_known_request(self, request_id: str) -> bool:
+        """Whether some entry already records this NCloud request id."""
+        with self._db.read() as conn:
+            row = conn.execute(
+                "SELECT 1 FROM outbox WHERE request_id = ? LIMIT 1", (request_id,)
+            ).fetchone()
+        return row is not None
+
+    # Waiting for work ------------------------------------------------------------------------
+
+    def wait_for_work(self, timeout: float) -> None:
+        """Block until a submit in this process (or :meth:`wake`), or ``timeout`` seconds."""
+        with self._work:
+            self._work.wait(timeout)
+
+    def wake(self) -> None:
+        """Wake every thread in :meth:`wait_for_work`."""
+        with self._work:
+            self._work.notify_all()
+
+    # Claims (used by workers) ------------------------------------------------------------------
+
+    def claim(self, owner: str) -> Claim | None:
+        """Take the next due ``pending`` or ``unknown`` entry for ``owner``, or return ``None``."""
+        now = self.clock()
+        with self._db.write() as conn:
+            row = conn.execute(
+                "UPDATE outbox SET state = 'sending', owner = ?, claimed_at = ?, updated_at = ? "
+                "WHERE seq = (SELECT seq FROM outbox WHERE state IN ('pending', 'unknown') "
+                "AND not_before <= ? ORDER BY not_before, seq LIMIT 1) "
+                "RETURNING id, mail_json, attempts, in_doubt_since, last_error",
+                (owner, now, now, now),
+            ).fetchone()
+        if row is None:
+            return None
+        return Claim(
+            id=row["id"],
+            owner=owner,
+            mail_json=row["mail_json"],
+            attempts=int(row["attempts"]),
+            in_doubt_since=row["in_doubt_since"],
+            last_error=row["last_error"],
+        )
+
+    def start_attempt(self, claim: Claim) -> bool:
+        """Record that a send is about to start; ``False`` if the claim was lost."""
+        now = self.clock()
+        return self._update(
+            claim,
+            "attempts = attempts + 1, in_doubt_since = ?, claimed_at = ?, updated_at = ?",
+            (now, now, now),
+        )
+
+    def mark_sent(self, claim: Claim, request_id: str) -> bool:
+        """The mail went out as NCloud request ``request_id``."""
+        return self._finish(claim, "sent", request_id=request_id, error=None, not_before=None)
+
+    def mark_failed(self, claim: Claim, reason: str) -> bool:
+        """The mail will not be sent; ``reason`` says why."""
+        return self._finish(claim, "failed", request_id=None, error=reason, not_before=None)
+
+    def mark_retry(self, claim: Claim, reason: str, not_before: float) -> bool:
+        """The attempt provably did not go out; try again from ``not_before``."""
+        return self._finish(claim, "pending", request_id=None, error=reason, not_before=not_before)
+
+    def mark_unknown(self, claim: Claim, reason: str, check_at: float) -> bool:
+        """The attempt may have gone out; look it up from ``check_at`` before anything else."""
+        return self._finish(claim, "unknown", request_id=None, error=reason, not_before=check_at)
+
+    def _finish(
+        self,
+        claim: Claim,
+        state: str,
+        *,
+        request_id: str | None,
+        error: str | None,
+        not_before: float | None,
+    ) -> bool:
+        now = self.clock()
+        doubt = "in_doubt_since" if state == "unknown" else "NULL"
+        return self._update(
+            claim,
+            f"state = ?, owner = NULL, claimed_at = NULL, in_doubt_since = {doubt}, "
+            "request_id = COALESCE(?, request_id), last_error = ?, "
+            "not_before = COALESCE(?, not_before), updated_at = ?",
+            (state, request_id, error, not_before, now),
+        )
+
+    def _update(self, claim: Claim, assignments: str, values: tuple[Any, ...]) -> bool:
+        with self._db.write() as conn:
+            sql = f"UPDATE outbox SET {assignments} "  # noqa: S608 (constant assignments)
+            sql += "WHERE id = ? AND owner = ? AND state = 'sending'"
+            cursor = conn.execute(
+                sql,
+                (*values, claim.id, claim.owner),
+            )
+            return cursor.rowcount == 1
+
+    # Recovery ------------------------------------------------------------------------------------
+
+    def recover(
+        self,
+        *,
+        lease: float,
+        check_delay: float,
+        every: float = 0.0,
+        everything: bool = False,
+    ) -> int:
+        """Free ``sending`` entries whose worker is gone; return how many were freed.
+
+        A claim is abandoned when it is older than ``lease`` seconds, when its owner was a
+        process on this machine that no longer runs, or (``everything=True``, for a start-up
+        when no other worker can be running) always. An entry whose send had not started goes
+        back to ``pending``; one whose send may have gone out becomes ``unknown``, due for a
+        lookup ``check_delay`` seconds after that send started. With ``every``, calls within
+        that many seconds of the last one do nothing.
+        """
+        now = self.clock()
+        if every and now < self._next_recovery:
+            return 0
+        self._next_recovery = now + every
+        with self._db.read() as conn:
+            rows = conn.execute(
+                "SELECT DISTINCT owner FROM outbox WHERE state = 'sending'"
+            ).fetchall()
+        owners = [str(row[0]) for row in rows if row[0] is not None]
+        dead = owners if everything else [o for o in owners if owner_is_dead(o)]
+        marks = ", ".join("?" for _ in dead) or "NULL"
+        condition = f"state = 'sending' AND (claimed_at < ? OR owner IN ({marks}))"
+        sql = _RECOVER + condition  # placeholders only
+        with self._db.write() as conn:
+            freed = conn.execute(
+                sql,
+                (now, check_delay, now, now - lease, *dead),
+            ).rowcount
+        if freed:
+            self.wake()
+        return int(freed)
+
+
+_RECOVER = (
+    "UPDATE outbox SET "
+    "state = CASE WHEN in_doubt_since IS NULL THEN 'pending' ELSE 'unknown' END, "
+    "not_before = MAX(?, COALESCE(in_doubt_since + ?, 0)), "
+    "owner = NULL, claimed_at = NULL, updated_at = ?, "
+    "last_error = CASE WHEN in_doubt_since IS NULL THEN last_error "
+    "ELSE 'the worker stopped during a send; its outcome is being checked' END "
+    "WHERE "
+)
+
+
+def _entry(row: Any) -> OutboxEntry:
+    return OutboxEntry(
+        id=row["id"],
+        state=EntryState(row["state"]),
+        attempts=int(row["attempts"]),
+        request_id=row["request_id"],
+        last_error=row["last_error"],
+        idempotency_key=row["idempotency_key"],
+        created_at=float(row["created_at"]),
+        updated_at=float(row["updated_at"]),
+        not_before=float(row["not_before"]),
+        mail_json=row["mail_json"],
+    )

@@ -1,0 +1,39 @@
+"""Worker identities that say where they ran, so a restart can tell a dead claim from a live one."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import uuid
+
+__all__ = ["new_owner", "owner_is_dead"]
+
+_HOST = socket.gethostname()
+
+
+def new_owner(label: str = "worker") -> str:
+    """A fresh owner token: ``host:pid:label:thread:random``."""
+    thread = threading.current_thread().name.replace(":", "_")
+    return f"{_HOST}:{os.getpid()}:{label}:{thread}:{uuid.uuid4().hex[:8]}"
+
+
+def owner_is_dead(owner: str) -> bool:
+    """Whether ``owner`` was a process on this host that no longer runs.
+
+    Owners from other hosts, from this process, or in another form are never called dead;
+    their claims are freed by the lease alone.
+    """
+    parts = owner.split(":")
+    if len(parts) < 2 or parts[0] != _HOST or not parts[1].isdigit():
+        return False
+    pid = int(parts[1])
+    if pid == os.getpid() or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False

@@ -7,12 +7,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pydantic import SecretStr
+from mail_helpers import Sleeps, make_settings
 
 from harness.fake import FakeNcloud
 from harness.mail import MailClient, RetryPolicy
 from ncp_config import NcpSettings
-from ncp_signing import Credentials
 
 
 @pytest.fixture(autouse=True)
@@ -29,28 +28,6 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     work.mkdir()
     monkeypatch.chdir(work)
     return work
-
-
-def make_settings(fake: FakeNcloud, credentials: Credentials | None = None) -> NcpSettings:
-    """Settings that point the client at ``fake`` with its (or the given) credentials."""
-    used = credentials or fake.credential
-    return NcpSettings(
-        access_key=used.access_key,
-        secret_key=SecretStr(used.secret_key),
-        mail_api_url=fake.url + "/api/v1",
-        read_timeout=5.0,
-        retry_deadline=30.0,
-    )
-
-
-class Sleeps:
-    """A ``sleep`` that records what it was asked to wait and returns at once."""
-
-    def __init__(self) -> None:
-        self.calls: list[float] = []
-
-    def __call__(self, seconds: float) -> None:
-        self.calls.append(seconds)
 
 
 @pytest.fixture

@@ -1,0 +1,155 @@
+"""``create_app``: the HTTP face of the outbox.
+
+``POST /api/v1/email/send`` validates and stores the mail, then answers 202 with the entry's
+id; nothing waits for NCloud. ``GET /api/v1/email/{id}`` reports the entry; ``GET /healthz``
+says whether the service and its workers run. Error answers name fields and carry messages,
+never the input, and every text is passed through the secret redactor.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from harness.mail import MailClient, MailValidationError
+from harness.outbox import (
+    ClientTransport,
+    DrainPolicy,
+    EntryNotFoundError,
+    IdempotencyConflictError,
+    MailTransport,
+    Outbox,
+    WorkerPool,
+)
+from ncp_config import NcpSettings, redact, register_secret
+
+__all__ = ["DEFAULT_DB_PATH", "ServiceState", "create_app"]
+
+DEFAULT_DB_PATH = Path("ncp-outbox.sqlite3")
+_MAX_BODY_BYTES = 1024 * 1024
+logger = logging.getLogger("harness")
+
+
+class ServiceState:
+    """What the app holds while it runs: the outbox, the transport and the worker pool."""
+
+    def __init__(self, outbox: Outbox, pool: WorkerPool | None) -> None:
+        self.outbox = outbox
+        self.pool = pool
+
+
+def create_app(
+    settings: NcpSettings,
+    *,
+    outbox: Outbox | None = None,
+    workers: int = 4,
+    db_path: str | Path | None = None,
+    policy: DrainPolicy | None = None,
+    transport: MailTransport | None = None,
+) -> FastAPI:
+    """The mail service for ``settings``; its workers start and stop with the app.
+
+    Without ``outbox`` the app opens (and later closes) one at ``db_path`` (default
+    ``ncp-outbox.sqlite3``), with the settings' sender as the default sender. ``workers=0``
+    runs no workers: entries wait for a drain elsewhere. ``transport`` replaces the
+    :class:`~harness.outbox.ClientTransport` over a new :class:`~harness.mail.MailClient`.
+    """
+    register_secret(settings.secret_key.get_secret_value())
+    if workers < 0:
+        raise ValueError(f"workers must not be negative, not {workers}.")
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        own_outbox = outbox is None
+        box = outbox or Outbox(
+            db_path or DEFAULT_DB_PATH,
+            sender_address=settings.mail_sender_address,
+            sender_name=settings.mail_sender_name,
+        )
+        client: MailClient | None = None
+        pool: WorkerPool | None = None
+        try:
+            if workers:
+                used = transport
+                if used is None:
+                    client = MailClient(settings, pool_size=max(16, workers))
+                    used = ClientTransport(client)
+                pool = WorkerPool(box, used, workers=workers, policy=policy).start()
+            app.state.service = ServiceState(box, pool)
+            logger.info("Mail service started with %d workers on %s", workers, box.path)
+            yield
+        finally:
+            if pool is not None and not pool.stop():
+                logger.warning("Some outbox workers did not stop in time; their claims expire")
+            if client is not None:
+                client.close()
+            if own_outbox:
+                box.close()
+
+    app = FastAPI(title="ncp-toolkit mail service", lifespan=lifespan)
+
+    @app.post("/api/v1/email/send", status_code=202)
+    async def send_email(request: Request) -> JSONResponse:
+        state: ServiceState = request.app.state.service
+        raw = await request.body()
+        if len(raw) > _MAX_BODY_BYTES:
+            return _problems(413, [("body", f"is larger than {_MAX_BODY_BYTES} bytes")])
+        try:
+            data = json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            return _problems(422, [("body", "is not valid JSON")])
+        key = request.headers.get("idempotency-key")
+        try:
+            entry_id = await run_in_threadpool(state.outbox.submit, data, idempotency_key=key)
+        except MailValidationError as error:
+            return _problems(422, error.problems)
+        except IdempotencyConflictError as error:
+            return _problems(409, [("Idempotency-Key", f"is already used for {error.entry_id}")])
+        return JSONResponse(
+            {"id": entry_id, "status": "pending"},
+            status_code=202,
+            headers={"Location": f"/api/v1/email/{entry_id}"},
+        )
+
+    @app.get("/api/v1/email/{entry_id}")
+    async def email_status(entry_id: str, request: Request) -> JSONResponse:
+        state: ServiceState = request.app.state.service
+        try:
+            entry = await run_in_threadpool(state.outbox.get, entry_id)
+        except EntryNotFoundError:
+            return _problems(404, [("id", "no mail has this id")])
+        public = entry.to_public()
+        if public["error"] is not None:
+            public["error"] = redact(str(public["error"]))
+        return JSONResponse(public)
+
+    @app.get("/healthz")
+    async def healthz(request: Request) -> JSONResponse:
+        state: ServiceState = request.app.state.service
+        counts = await run_in_threadpool(state.outbox.counts)
+        alive = state.pool.alive if state.pool is not None else 0
+        wanted = state.pool.workers if state.pool is not None else 0
+        healthy = alive == wanted
+        body: dict[str, Any] = {
+            "status": "ok" if healthy else "degraded",
+            "workers": {"alive": alive, "configured": wanted},
+            "outbox": counts,
+        }
+        return JSONResponse(body, status_code=200 if healthy else 503)
+
+    return app
+
+
+def _problems(status: int, problems: Any) -> JSONResponse:
+    """An error answer listing ``(field, message)`` pairs, redacted, never echoing input."""
+    errors = [{"field": redact(str(f)), "message": redact(str(m))} for f, m in problems]
+    detail = {413: "too large", 409: "conflict", 404: "not found"}.get(status, "invalid mail")
+    return JSONResponse({"detail": detail, "errors": errors}, status_code=status)

@@ -1,0 +1,76 @@
+"""The ``serve`` and ``demo`` commands of ``ncp-harness``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+__all__ = ["add_demo_parser", "add_serve_parser", "demo_command", "serve_command"]
+
+
+def add_serve_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Add ``serve``: the mail service and its workers, with settings from the usual chain."""
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "serve",
+        help="run the mail service (POST /api/v1/email/send) with its outbox workers",
+        description="Serve the mail service with uvicorn; settings come from ncp_config.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    parser.add_argument("--port", type=int, default=8000, help="port to listen on")
+    parser.add_argument(
+        "--db", default="ncp-outbox.sqlite3", help="the outbox SQLite file (created if missing)"
+    )
+    parser.add_argument("--workers", type=int, default=4, help="outbox worker threads (0: none)")
+    parser.set_defaults(func=serve_command)
+    return parser
+
+
+def serve_command(args: argparse.Namespace) -> int:
+    """Run the service in the foreground until interrupted; 2 when the settings are unusable."""
+    import uvicorn
+
+    from harness.service._app import create_app
+    from ncp_config import ConfigError, load_settings
+
+    try:
+        settings = load_settings()
+    except ConfigError as error:
+        print(f"ncp-harness serve: {error}", file=sys.stderr)
+        return 2
+    if args.workers < 0:
+        print("ncp-harness serve: --workers must not be negative", file=sys.stderr)
+        return 2
+    app = create_app(settings, workers=args.workers, db_path=args.db)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    return 0
+
+
+def add_demo_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Add ``demo``: the whole background path against the fake NCloud server."""
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "demo",
+        help="send a few mails through the service and outbox to the fake NCloud server",
+        description="Start the fake NCloud server, the outbox, workers and the service on "
+        "loopback; submit mails over HTTP; follow them to 'sent'; show what arrived.",
+    )
+    parser.add_argument(
+        "--latency-ms", type=int, default=300, help="latency the fake adds to each send"
+    )
+    parser.add_argument("--workers", type=int, default=2, help="outbox worker threads")
+    parser.set_defaults(func=demo_command)
+    return parser
+
+
+def demo_command(args: argparse.Namespace) -> int:
+    """Run the demo; 0 when every mail was sent exactly once."""
+    from harness.service._demo import run_demo
+
+    if args.workers < 1 or args.latency_ms < 0:
+        print("ncp-harness demo: --workers must be >= 1 and --latency-ms >= 0", file=sys.stderr)
+        return 2
+    try:
+        return run_demo(latency_ms=args.latency_ms, workers=args.workers)
+    except Exception as error:  # the demo's answer is its exit status, with the reason
+        print(f"ncp-harness demo failed: {type(error).__name__}: {error}", file=sys.stderr)
+        return 1

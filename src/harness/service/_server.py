@@ -1,0 +1,69 @@
+"""``BackgroundServer``: an ASGI app served by uvicorn on a loopback thread."""
+
+from __future__ import annotations
+
+import threading
+import time
+from types import TracebackType
+from typing import Any
+
+import uvicorn
+
+__all__ = ["BackgroundServer"]
+
+
+class BackgroundServer:
+    """Serve ``app`` with uvicorn on ``host``:``port`` (0 picks a free port) in a thread.
+
+    Used by the demo, the tests and the benchmark; ``ncp-harness serve`` runs uvicorn in
+    the foreground instead.
+    """
+
+    def __init__(
+        self, app: Any, *, host: str = "127.0.0.1", port: int = 0, start_timeout: float = 10.0
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.start_timeout = start_timeout
+        config = uvicorn.Config(
+            app, host=host, port=port, log_level="warning", access_log=False, lifespan="on"
+        )
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, name="mail-service", daemon=True)
+
+    def __repr__(self) -> str:
+        return f"BackgroundServer({self.host}:{self.port})"
+
+    @property
+    def url(self) -> str:
+        """The base URL, such as ``http://127.0.0.1:54321``."""
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> BackgroundServer:
+        """Start serving; return once the socket listens and the app's start-up ran."""
+        self._thread.start()
+        deadline = time.monotonic() + self.start_timeout
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"The mail service did not start on {self.host}:{self.port}.")
+            time.sleep(0.005)
+        self.port = self._server.servers[0].sockets[0].getsockname()[1]
+        return self
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Stop serving and wait for the app's shutdown (workers finish their entries)."""
+        self._server.should_exit = True
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+
+    def __enter__(self) -> BackgroundServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()

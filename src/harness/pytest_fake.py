@@ -2,7 +2,9 @@
 
 ``fake_ncloud`` gives each test a clean fake (one server per session, reset per test);
 ``fake_ncloud_credentials`` are the keys it accepts. Errors raised on the server thread
-fail the test that caused them. Importing this module starts nothing.
+fail the test that caused them. Importing this module starts nothing and imports nothing of
+the project (it lives outside ``harness.fake`` for that reason), so coverage measurement of
+the packages starts before they are first imported.
 """
 
 from __future__ import annotations

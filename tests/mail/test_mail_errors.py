@@ -137,9 +137,10 @@ def test_mailer_errors_from_the_fake(client: MailClient, fake_ncloud: FakeNcloud
 
 def test_a_too_large_body_is_413(fake_ncloud: FakeNcloud, fast_retry: RetryPolicy) -> None:
     small = FakeNcloud(credentials=fake_ncloud.credential, max_body_bytes=1000)
-    client = MailClient(make_settings(small), retry=fast_retry)
-    with small, client, pytest.raises(RequestTooLargeError) as caught:
-        client.send(MAIL.model_copy(update={"body": "x" * 2000}))
+    with small:
+        client = MailClient(make_settings(small), retry=fast_retry)
+        with client, pytest.raises(RequestTooLargeError) as caught:
+            client.send(MAIL.model_copy(update={"body": "x" * 2000}))
     assert (caught.value.http_status, caught.value.gateway_code) == (413, "430")
 
 

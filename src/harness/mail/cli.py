@@ -1,0 +1,109 @@
+"""``ncp-harness send``: send one mail from the command line with the settings chain.
+
+It prints the request id (and, with ``--wait``, the final status), and exits non-zero with
+one line on standard error for any failure. Credentials come only from the settings chain
+(environment, ``.env``, secrets directory, ``~/.ncloud/configure``), never from arguments,
+so no secret reaches the shell history or the output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+__all__ = ["add_send_parser", "send_command"]
+
+
+def add_send_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Add the ``send`` subcommand to an ``argparse`` subparsers object."""
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "send",
+        help="send one mail through Cloud Outbound Mailer",
+        description="Send one mail. Credentials and the mailer URL come from the settings "
+        "chain (NCLOUD_* variables, .env, secrets directory, ~/.ncloud/configure).",
+    )
+    parser.add_argument("--from", dest="sender", metavar="ADDR", help="sender address")
+    parser.add_argument("--sender-name", metavar="NAME", help="sender display name")
+    parser.add_argument(
+        "--to", action="append", default=[], metavar="ADDR", required=True, help="recipient"
+    )
+    parser.add_argument("--cc", action="append", default=[], metavar="ADDR", help="cc recipient")
+    parser.add_argument("--bcc", action="append", default=[], metavar="ADDR", help="bcc recipient")
+    parser.add_argument("--subject", required=True, metavar="S", help="title; may use ${key}")
+    body = parser.add_mutually_exclusive_group(required=True)
+    body.add_argument("--body", metavar="TEXT", help="body (HTML allowed); may use ${key}")
+    body.add_argument("--body-file", metavar="F", type=Path, help="read the body from a file")
+    parser.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a ${key} substitution for every recipient (repeatable)",
+    )
+    parser.add_argument("--profile", help="profile of ~/.ncloud/configure to use")
+    parser.add_argument("--wait", action="store_true", help="wait for the final status")
+    parser.add_argument(
+        "--timeout", type=float, default=300.0, metavar="SECONDS", help="limit for --wait"
+    )
+    parser.add_argument(
+        "--interval", type=float, default=2.0, metavar="SECONDS", help="poll interval for --wait"
+    )
+    parser.set_defaults(func=send_command)
+    return parser
+
+
+def _parameters(items: list[str]) -> dict[str, str]:
+    from harness.mail import MailValidationError
+
+    values: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise MailValidationError("parameters", f"--param {item[:40]!r} is not KEY=VALUE")
+        values[key] = value
+    return values
+
+
+def send_command(args: argparse.Namespace) -> int:
+    """Run ``send``; return the exit status (0 sent, 1 failed, 2 sent but not finished)."""
+    from harness.mail import Mail, MailClient, MailError, WaitTimeoutError
+    from ncp_config import ConfigError, load_settings
+
+    try:
+        body = args.body_file.read_text(encoding="utf-8") if args.body_file else args.body
+        recipients = [
+            {"address": address, "type": kind}
+            for kind, given in (("R", args.to), ("C", args.cc), ("B", args.bcc))
+            for address in given
+        ]
+        mail = Mail(
+            sender_address=args.sender,
+            sender_name=args.sender_name,
+            title=args.subject,
+            body=body,
+            recipients=recipients,
+            parameters=_parameters(args.param) or None,
+        )
+        settings = load_settings(profile=args.profile)
+        with MailClient(settings) as client:
+            result = client.send(mail)
+            print(result.request_id, flush=True)
+            if args.wait:
+                try:
+                    final = client.wait(
+                        result.request_id, timeout=args.timeout, interval=args.interval
+                    )
+                except WaitTimeoutError as error:
+                    print(f"ncp-harness send: {error}", file=sys.stderr)
+                    return 2
+                print(final.summary())
+                return 0 if final.all_sent_success else 1
+    except (MailError, ConfigError) as error:
+        print(f"ncp-harness send: error: {error}", file=sys.stderr)
+        return 1
+    except OSError as error:
+        print(f"ncp-harness send: error: cannot read the body file: {error}", file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,186 @@
+"""``ncp-harness send`` end to end against the fake, with a sentinel secret that must not leak."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import traceback
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from mail_helpers import make_settings
+
+from harness.cli import main
+from harness.fake import FakeNcloud, Fault, FaultScript
+from harness.mail import AuthenticationError, Mail, MailClient, RetryPolicy
+from ncp_signing import Credentials
+
+SENTINEL = "SENTINEL-s3cr3t-7f1d-do-not-print"
+SENTINEL_KEY = "sentinel-access-key"
+
+
+@pytest.fixture(scope="module")
+def sentinel_fake() -> Iterator[FakeNcloud]:
+    with FakeNcloud(credentials=Credentials(SENTINEL_KEY, SENTINEL)) as fake:
+        yield fake
+
+
+@pytest.fixture
+def fake(sentinel_fake: FakeNcloud, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeNcloud]:
+    sentinel_fake.reset()
+    monkeypatch.setenv("NCLOUD_ACCESS_KEY_ID", SENTINEL_KEY)
+    monkeypatch.setenv("NCLOUD_SECRET_ACCESS_KEY", SENTINEL)
+    monkeypatch.setenv("NCLOUD_MAIL_API_URL", sentinel_fake.url + "/api/v1")
+    monkeypatch.setenv("NCLOUD_RETRY_ATTEMPTS", "1")
+    yield sentinel_fake
+    sentinel_fake.raise_errors()
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    assert SENTINEL not in out + err
+    return status, out, err
+
+
+def test_send_prints_the_request_id(fake: FakeNcloud, capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = run(
+        capsys,
+        "send",
+        "--from", "sender@example.com",
+        "--to", "a@example.com",
+        "--to", "b@example.com",
+        "--cc", "c@example.com",
+        "--subject", "Hi ${name}",
+        "--body", "Hello ${name}",
+        "--param", "name=Ada=Lovelace",
+    )  # fmt: skip
+    assert (status, err) == (0, "")
+    [record] = fake.mail_requests
+    assert out == record.request_id + "\n"
+    assert [(m.to, m.recipient_type, m.title) for m in fake.mails] == [
+        ("a@example.com", "R", "Hi Ada=Lovelace"),
+        ("b@example.com", "R", "Hi Ada=Lovelace"),
+        ("c@example.com", "C", "Hi Ada=Lovelace"),
+    ]
+
+
+def test_send_and_wait_prints_the_final_status(
+    fake: FakeNcloud, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    body = tmp_path / "body.html"
+    body.write_text("<p>본문</p>", encoding="utf-8")
+    status, out, _ = run(
+        capsys,
+        "send", "--from", "sender@example.com", "--to", "a@example.com",
+        "--subject", "S", "--body-file", str(body), "--wait", "--interval", "0.01",
+    )  # fmt: skip
+    request_id, summary = out.splitlines()
+    assert status == 0
+    assert summary == f"{request_id} finished: 1/1 done, 1 sent (S=1)"
+    assert fake.mails[0].body == "<p>본문</p>"
+
+
+def test_a_failed_recipient_makes_wait_exit_non_zero(
+    fake: FakeNcloud, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake.progression.failed = frozenset({"a@example.com"})
+    try:
+        status, out, _ = run(
+            capsys,
+            "send", "--from", "sender@example.com", "--to", "a@example.com",
+            "--subject", "S", "--body", "B", "--wait", "--interval", "0.01",
+        )  # fmt: skip
+    finally:
+        fake.progression.failed = frozenset()
+    assert status == 1
+    assert "(F=1)" in out
+
+
+ERROR_CASES = [
+    (["--to", "not-an-address"], "recipients[0].address"),
+    (["--to", "a@example.com", "--param", "novalue"], "KEY=VALUE"),
+    (["--to", "a@example.com", "--body-file", "/no/such/file"], "cannot read the body file"),
+]
+
+
+@pytest.mark.parametrize(("extra", "expected"), ERROR_CASES)
+def test_bad_input_gives_one_clear_line(
+    fake: FakeNcloud, capsys: pytest.CaptureFixture[str], extra: list[str], expected: str
+) -> None:
+    args = ["send", "--from", "sender@example.com", "--subject", "S"]
+    if "--body-file" not in extra:
+        args += ["--body", "B"]
+    status, out, err = run(capsys, *args, *extra)
+    assert (status, out) == (1, "")
+    assert err.startswith("ncp-harness send: error: ")
+    assert expected in err
+    assert len(err.splitlines()) == 1
+    assert fake.requests == []
+
+
+def test_missing_settings_and_wrong_secret_are_reported_without_the_secret(
+    fake: FakeNcloud, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    args = ["send", "--to", "a@example.com", "--subject", "S", "--body", "B"]
+    status, _, err = run(capsys, *args)
+    assert status == 1
+    assert "senderAddress" in err
+    monkeypatch.setenv("NCLOUD_SECRET_ACCESS_KEY", SENTINEL + "-wrong")
+    status, _, err = run(capsys, *args, "--from", "sender@example.com")
+    assert status == 1
+    assert "HTTP 401" in err
+    assert "signed POST /api/v1/mails" in err
+    monkeypatch.delenv("NCLOUD_SECRET_ACCESS_KEY")
+    status, _, err = run(capsys, *args, "--from", "sender@example.com")
+    assert status == 1
+    assert "NCLOUD_SECRET_ACCESS_KEY" in err
+
+
+def test_errors_of_the_service_exit_non_zero(
+    fake: FakeNcloud, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake.set_faults(FaultScript(faults=(Fault("throttle", code="400"),)))
+    status, out, err = run(
+        capsys,
+        "send", "--from", "sender@example.com", "--to", "a@example.com",
+        "--subject", "S", "--body", "B",
+    )  # fmt: skip
+    assert (status, out) == (1, "")
+    assert "HTTP 429 (gateway code 400): Quota Exceeded" in err
+
+
+def test_no_secret_in_any_repr_error_or_traceback(sentinel_fake: FakeNcloud) -> None:
+    sentinel_fake.reset()
+    settings = make_settings(sentinel_fake)
+    wrong = make_settings(sentinel_fake, Credentials(SENTINEL_KEY, SENTINEL + "-wrong"))
+    mail = Mail(sender_address="s@example.com", title="t", body="b", recipients=["a@b.co"])
+    texts: list[str] = []
+    with MailClient(settings) as client:
+        texts += [repr(client), str(client), repr(client.backend), repr(client.retry)]
+        texts.append(repr(client.send(mail)))
+    client = MailClient(wrong, retry=RetryPolicy(attempts=1))
+    with client, pytest.raises(AuthenticationError) as caught:
+        client.send(mail)
+    error = caught.value
+    texts += [str(error), repr(error), repr(vars(error))]
+    texts += traceback.format_exception(error)
+    joined = "\n".join(texts)
+    assert "SENTINEL" not in joined
+    assert "sentinel-access-key" not in joined  # only its first characters are shown
+    assert "'sent…'" in joined
+
+
+def test_the_console_script_runs(sentinel_fake: FakeNcloud) -> None:
+    completed = subprocess.run(
+        [sys.executable, "-m", "harness.cli", "send", "--help"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 0
+    assert "--body-file" in completed.stdout
+    with pytest.raises(SystemExit) as caught:
+        main(["send", "--to", "a@example.com"])
+    assert caught.value.code == 2

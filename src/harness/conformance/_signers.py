@@ -1,0 +1,130 @@
+"""Signers under test: this project's ``ncp_signing.sign``, or any program speaking stdin/stdout.
+
+The external protocol: the program reads one JSON object on stdin (``method``, ``uri``,
+``timestamp``, ``access_key``, ``secret_key``, all strings), prints the signature on stdout and
+exits 0; for an input it refuses to sign, it exits non-zero. One process runs per case, several
+at a time, each with a timeout.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+import subprocess
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Protocol
+
+from harness.conformance._model import SigningInput
+from ncp_signing import NcpSigningError, sign
+
+__all__ = [
+    "CachingSigner",
+    "ExternalSigner",
+    "Outcome",
+    "ProjectSigner",
+    "SignerUnderTest",
+]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a signer did with one input: a signature, a refusal, or an error of the harness."""
+
+    signature: str | None
+    refused: bool = False
+    detail: str = ""
+
+    def describe(self) -> str:
+        if self.signature is not None:
+            return f"signed {self.signature!r}"
+        return f"refused ({self.detail})" if self.refused else f"error: {self.detail}"
+
+
+class SignerUnderTest(Protocol):
+    """Anything that signs a batch of inputs."""
+
+    name: str
+
+    def sign_many(self, inputs: Sequence[SigningInput]) -> list[Outcome]: ...
+
+
+class ProjectSigner:
+    """``ncp_signing.sign``, in process."""
+
+    name = "project"
+
+    def sign_many(self, inputs: Sequence[SigningInput]) -> list[Outcome]:
+        return [self._sign(given) for given in inputs]
+
+    @staticmethod
+    def _sign(given: SigningInput) -> Outcome:
+        try:
+            return Outcome(
+                sign(
+                    method=given.method,
+                    uri=given.uri,
+                    timestamp=given.timestamp,
+                    access_key=given.access_key,
+                    secret_key=given.secret_key,
+                )
+            )
+        except NcpSigningError as exc:
+            return Outcome(None, refused=True, detail=type(exc).__name__)
+
+
+class ExternalSigner:
+    """A signer program run once per input, ``workers`` at a time, each within ``timeout`` s."""
+
+    def __init__(self, command: str, *, timeout: float = 10.0, workers: int = 8) -> None:
+        self.argv = shlex.split(command)
+        if not self.argv:
+            raise ValueError("The signer command is empty.")
+        self.name = "external"
+        self.command = command
+        self.timeout = timeout
+        self.workers = max(1, workers)
+
+    def sign_many(self, inputs: Sequence[SigningInput]) -> list[Outcome]:
+        if len(inputs) <= 1:
+            return [self._run(given) for given in inputs]
+        with ThreadPoolExecutor(max_workers=self.workers) as pool:
+            return list(pool.map(self._run, inputs))
+
+    def _run(self, given: SigningInput) -> Outcome:
+        payload = json.dumps(given.to_json(), ensure_ascii=False).encode()
+        try:
+            done = subprocess.run(  # noqa: S603 - the user's own signer command, by design
+                self.argv, input=payload, capture_output=True, timeout=self.timeout, check=False
+            )
+        except subprocess.TimeoutExpired:
+            return Outcome(None, detail=f"no answer within {self.timeout:g} s")
+        except OSError as exc:
+            return Outcome(None, detail=f"could not run {self.argv[0]!r}: {exc.strerror}")
+        if done.returncode != 0:
+            said = done.stderr.decode(errors="replace").strip().splitlines()
+            why = said[-1][:80] if said else "no message"
+            return Outcome(None, refused=True, detail=f"exit {done.returncode}: {why}")
+        return Outcome(done.stdout.decode(errors="replace").strip())
+
+
+class CachingSigner:
+    """Sign each distinct input once; ``prefetch`` lets one batch run in parallel."""
+
+    def __init__(self, inner: SignerUnderTest) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self._seen: dict[SigningInput, Outcome] = {}
+
+    def prefetch(self, inputs: Sequence[SigningInput]) -> None:
+        todo = list(dict.fromkeys(i for i in inputs if i not in self._seen))
+        self._seen.update(zip(todo, self.inner.sign_many(todo), strict=True))
+
+    def sign_many(self, inputs: Sequence[SigningInput]) -> list[Outcome]:
+        self.prefetch(inputs)
+        return [self._seen[given] for given in inputs]
+
+    def produced(self) -> list[Outcome]:
+        """Every outcome so far."""
+        return list(self._seen.values())

@@ -1,0 +1,165 @@
+"""Where the protocol cases run: a fake started in process, or a base URL with real credentials."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import requests
+
+from harness.conformance._model import CaseFailure, reference_signature
+from harness.fake import FakeNcloud
+from ncp_signing import Credentials
+
+__all__ = ["FAKE", "Target", "fake_target", "url_target"]
+
+FAKE_NOW = 1521787414578
+WINDOW_MS = 300_000
+LIST = "/api/v1/mails/requests?startUtc=0&endUtc=9999999999999"
+
+
+class FAKE:
+    """The accounts the in-process fake is started with, one per gateway or mailer outcome."""
+
+    main = Credentials("test-access-key", "test-secret-key")
+    denied = Credentials("denied-access-key", "denied-secret-key")
+    unsubscribed = Credentials("no-mail-access-key", "no-mail-secret-key")
+    api_key = "test-api-key"
+
+
+@dataclass
+class Target:
+    """A base URL, the credentials to sign with, and what the cases may do there."""
+
+    url: str
+    credentials: Credentials
+    fake: FakeNcloud | None = None
+    allow_send: bool = False
+    to: str | None = None
+    sender: str | None = None
+    margin_ms: int = 1
+    fixed_now: int | None = None
+    offset_ms: int = 0
+    timeout: float = 10.0
+    http: requests.Session = field(default_factory=requests.Session)
+
+    @property
+    def label(self) -> str:
+        return "fake" if self.fake is not None else self.url
+
+    def now_ms(self) -> int:
+        """The server's clock: fixed for the fake, else local time plus the measured offset."""
+        if self.fixed_now is not None:
+            return self.fixed_now
+        return int(time.time() * 1000) + self.offset_ms
+
+    def headers(
+        self,
+        method: str,
+        target: str,
+        *,
+        stamp: int | None = None,
+        credentials: Credentials | None = None,
+        signed_stamp: int | None = None,
+        signed_target: str | None = None,
+        signed_method: str | None = None,
+    ) -> dict[str, str]:
+        """The three signing headers, built from the rule (optionally signing something else)."""
+        creds = credentials or self.credentials
+        sent = str(self.now_ms() if stamp is None else stamp)
+        signed = sent if signed_stamp is None else str(signed_stamp)
+        text = f"{signed_method or method} {signed_target or target}\n{signed}\n{creds.access_key}"
+        return {
+            "x-ncp-apigw-timestamp": sent,
+            "x-ncp-iam-access-key": creds.access_key,
+            "x-ncp-apigw-signature-v2": reference_signature(creds.secret_key, text),
+        }
+
+    def call(
+        self, method: str, target: str, headers: dict[str, str], **kwargs: Any
+    ) -> requests.Response:
+        """Send one request to ``url + target`` exactly as given; never follow a redirect."""
+        try:
+            return self.http.request(
+                method,
+                self.url + target,
+                headers=headers,
+                timeout=self.timeout,
+                allow_redirects=False,
+                **kwargs,
+            )
+        except requests.RequestException as exc:
+            raise CaseFailure(f"{method} {target[:40]} failed: {type(exc).__name__}") from exc
+
+    def signed(self, method: str, target: str, **kwargs: Any) -> requests.Response:
+        """Send a correctly signed request."""
+        return self.call(method, target, self.headers(method, target), **kwargs)
+
+    def close(self) -> None:
+        self.http.close()
+
+
+@contextmanager
+def fake_target() -> Iterator[Target]:
+    """Start a fake whose clock stands still, with the accounts in :data:`FAKE`."""
+    fake = FakeNcloud(
+        credentials=[FAKE.main, FAKE.denied, FAKE.unsubscribed],
+        api_keys=[FAKE.api_key],
+        denied_access_keys=[FAKE.denied.access_key],
+        unsubscribed_accounts=[FAKE.unsubscribed.access_key],
+        clock=lambda: FAKE_NOW,
+    )
+    with fake:
+        target = Target(
+            fake.url,
+            FAKE.main,
+            fake=fake,
+            allow_send=True,
+            to="to@example.com",
+            sender="sender@example.com",
+            fixed_now=FAKE_NOW,
+        )
+        try:
+            yield target
+        finally:
+            target.close()
+
+
+@contextmanager
+def url_target(
+    url: str,
+    credentials: Credentials,
+    *,
+    sender: str | None,
+    allow_send: bool = False,
+    to: str | None = None,
+) -> Iterator[Target]:
+    """A real endpoint: skew cases keep 15 s from the window edges, around the server's clock."""
+    target = Target(
+        url.rstrip("/"),
+        credentials,
+        allow_send=allow_send and to is not None,
+        to=to,
+        sender=sender,
+        margin_ms=15_000,
+    )
+    try:
+        target.offset_ms = _clock_offset(target)
+        yield target
+    finally:
+        target.close()
+
+
+def _clock_offset(target: Target) -> int:
+    """The server clock minus ours, from the ``Date`` header of an unsigned request."""
+    before = time.time()
+    answer = target.call("GET", LIST, {})
+    date = answer.headers.get("Date")
+    if date is None:
+        return 0
+    server = parsedate_to_datetime(date).timestamp()
+    return int((server - (before + time.time()) / 2) * 1000)

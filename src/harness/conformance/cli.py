@@ -1,0 +1,161 @@
+"""``ncp-harness conformance``: run the conformance suite and print a table of cases.
+
+Exit status: 0 when no case failed (n/a cases do not fail), 1 when any case failed, 2 for a
+usage or settings error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import Any
+
+from harness.conformance._model import CaseFailure
+from harness.conformance._report import render_table, summary, write_report
+from harness.conformance._suite import SuiteOptions, run_suite
+from harness.conformance._target import Target, fake_target, url_target
+
+__all__ = ["add_conformance_parser", "build_parser", "main", "run_conformance"]
+
+DESCRIPTION = (
+    "Run the NCloud signature v2 conformance suite: the packaged vectors against this project's "
+    "signer (and an external signer program with --signer-cmd), then the protocol cases C1-C40 "
+    "against the in-process fake or a base URL."
+)
+
+
+def _configure(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    parser.add_argument(
+        "--target",
+        default="fake",
+        metavar="fake|URL",
+        help="where the protocol cases run: 'fake' (default, started in process) or a base URL "
+        "such as https://mail.apigw.ntruss.com, signed with credentials from the settings chain",
+    )
+    parser.add_argument(
+        "--signer-cmd",
+        metavar="CMD",
+        help="an external signer program: reads one JSON case on stdin, prints the signature, "
+        "exits non-zero for an input it refuses",
+    )
+    parser.add_argument(
+        "--signer-timeout",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="time allowed for each run of the signer command (default: 10)",
+    )
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=min(8, os.cpu_count() or 1),
+        metavar="N",
+        help="signer commands run at once (default: up to 8)",
+    )
+    parser.add_argument(
+        "--suite",
+        choices=("all", "signing", "protocol"),
+        default="all",
+        help="run the signer suites, the protocol cases, or both (default)",
+    )
+    parser.add_argument(
+        "--report",
+        type=Path,
+        metavar="FILE.xml|FILE.json",
+        help="also write a JUnit XML or JSON report",
+    )
+    parser.add_argument(
+        "--allow-send",
+        action="store_true",
+        help="against a URL, also run the cases that send mail (needs --to)",
+    )
+    parser.add_argument("--to", metavar="ADDR", help="the recipient of mail sent by --allow-send")
+    parser.add_argument("--profile", help="the NCloud configure-file profile for a URL target")
+    parser.set_defaults(handler=run_conformance)
+    return parser
+
+
+def add_conformance_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Add the ``conformance`` sub-command to an ``argparse`` sub-parsers object."""
+    parser = subparsers.add_parser(
+        "conformance", help="run the conformance suite", description=DESCRIPTION
+    )
+    return _configure(parser)
+
+
+def build_parser(prog: str = "ncp-harness conformance") -> argparse.ArgumentParser:
+    """A stand-alone parser for ``python -m harness.conformance``."""
+    return _configure(argparse.ArgumentParser(prog=prog, description=DESCRIPTION))
+
+
+def run_conformance(args: argparse.Namespace) -> int:
+    """Run the suite as ``args`` say; print the table; write the report; return the exit code."""
+    problem = _usage_problem(args)
+    if problem:
+        print(f"conformance: {problem}", file=sys.stderr)
+        return 2
+    options = SuiteOptions(
+        signer_cmd=args.signer_cmd,
+        signer_timeout=args.signer_timeout,
+        jobs=max(1, args.jobs),
+        signing=args.suite in ("all", "signing"),
+        protocol=args.suite in ("all", "protocol"),
+    )
+    try:
+        target = _target(args) if options.protocol else None
+        results = run_suite(options, target)
+    except (CaseFailure, _SettingsUnavailable) as exc:
+        print(f"conformance: cannot use the target {args.target!r}: {exc}", file=sys.stderr)
+        return 2
+    print(render_table(results))
+    if args.report is not None:
+        signers = ["project"] + (["external"] if args.signer_cmd else [])
+        label = args.target if options.protocol else "none"
+        write_report(args.report, results, target=label, signers=signers)
+        print(f"report written to {args.report}")
+    return 1 if summary(results)["fail"] else 0
+
+
+def _usage_problem(args: argparse.Namespace) -> str:
+    if args.report is not None and args.report.suffix.lower() not in (".xml", ".json"):
+        return f"the report file {str(args.report)!r} must end in .xml or .json"
+    if args.target != "fake" and not args.target.startswith(("http://", "https://")):
+        return f"--target must be 'fake' or an http(s) base URL, not {args.target!r}"
+    if args.allow_send and not args.to:
+        return "--allow-send needs --to ADDR, the recipient of the mail it sends"
+    if args.to and not args.allow_send and args.target != "fake":
+        return "--to is only used with --allow-send"
+    if args.signer_timeout <= 0:
+        return "--signer-timeout must be positive"
+    return ""
+
+
+class _SettingsUnavailable(Exception):
+    """The settings chain gave no usable credentials for a URL target."""
+
+
+def _target(args: argparse.Namespace) -> AbstractContextManager[Target]:
+    if args.target == "fake":
+        return fake_target()
+    from ncp_config import ConfigError, load_settings
+
+    try:
+        settings = load_settings(profile=args.profile)
+    except ConfigError as exc:
+        raise _SettingsUnavailable(str(exc)) from None
+    return url_target(
+        args.target,
+        settings.credentials(),
+        sender=settings.mail_sender_address,
+        allow_send=args.allow_send,
+        to=args.to,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``python -m harness.conformance``."""
+    args = build_parser().parse_args(argv)
+    return run_conformance(args)

@@ -1,0 +1,75 @@
+"""``python -m harness.outbox``: drain an outbox file in this process until stopped.
+
+Settings come from the usual chain (``NCLOUD_*`` environment variables and so on). At start
+the claims of workers that died on this machine are freed, so a restart after a crash picks
+their entries up (through a lookup when a send may have gone out). SIGTERM and SIGINT stop
+the workers after the entries in their hands.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from types import FrameType
+
+from harness.mail import MailClient
+from harness.outbox._drain import DrainPolicy
+from harness.outbox._outbox import Outbox
+from harness.outbox._pool import WorkerPool
+from harness.outbox._transport import ClientTransport
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m harness.outbox", description=__doc__)
+    parser.add_argument("db", help="the outbox SQLite file")
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--check-delay", type=float, default=DrainPolicy.check_delay)
+    parser.add_argument("--lease", type=float, default=DrainPolicy.lease)
+    parser.add_argument("--backoff", type=float, default=DrainPolicy.backoff)
+    parser.add_argument(
+        "--exit-when-done",
+        action="store_true",
+        help="exit once no entry is pending, sending or unknown",
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Drain until a signal (or, with ``--exit-when-done``, until nothing is left)."""
+    from ncp_config import ConfigError, load_settings
+
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except ConfigError as error:
+        print(f"python -m harness.outbox: {error}", file=sys.stderr)
+        return 2
+    policy = DrainPolicy(backoff=args.backoff, check_delay=args.check_delay, lease=args.lease)
+    stop = threading.Event()
+
+    def on_signal(number: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    outbox = Outbox(
+        args.db,
+        sender_address=settings.mail_sender_address,
+        sender_name=settings.mail_sender_name,
+    )
+    transport = ClientTransport(MailClient(settings, pool_size=max(16, args.workers)))
+    pool = WorkerPool(outbox, transport, workers=args.workers, policy=policy)
+    with outbox, transport.client, pool:
+        while not stop.wait(0.05):
+            counts = outbox.counts()
+            if args.exit_when_done and not (
+                counts["pending"] or counts["sending"] or counts["unknown"]
+            ):
+                break
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,180 @@
+"""The HTTP service over real sockets: 202 before NCloud, status, errors, health, no secrets."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from outbox_kit import SENDER, mail_data, make_settings, settled, wait_until
+from pydantic import SecretStr
+
+from harness.fake import FakeNcloud, Fault, FaultScript
+from harness.outbox import DrainPolicy, Outbox
+from harness.service import BackgroundServer, create_app
+from ncp_config import NcpSettings
+
+SENTINEL = "SENTINEL-secret-9f8e7d6c5b4a"
+
+
+@pytest.fixture
+def secret_fake() -> Iterator[FakeNcloud]:
+    with FakeNcloud(credentials=("service-access-key", SENTINEL)) as fake:
+        yield fake
+
+
+@pytest.fixture
+def service(secret_fake: FakeNcloud, tmp_path: Path) -> Iterator[tuple[str, Outbox]]:
+    settings = make_settings(secret_fake)
+    assert settings.secret_key.get_secret_value() == SENTINEL
+    with Outbox(tmp_path / "svc.db", sender_address=SENDER) as box:
+        app = create_app(settings, outbox=box, workers=2, policy=DrainPolicy(backoff=0.05))
+        with BackgroundServer(app) as server:
+            yield server.url, box
+
+
+def post(url: str, data: Any, **headers: str) -> requests.Response:
+    return requests.post(f"{url}/api/v1/email/send", json=data, headers=headers, timeout=10)
+
+
+def test_the_202_comes_back_before_ncloud_has_the_mail(
+    secret_fake: FakeNcloud, service: tuple[str, Outbox]
+) -> None:
+    url, box = service
+    secret_fake.set_faults(
+        FaultScript((Fault("latency", method="POST", path="*/mails", delay_ms=1000),))
+    )
+    answer = post(url, mail_data(1))
+    assert answer.status_code == 202
+    assert secret_fake.mail_requests == []  # NCloud has not answered, nor even stored it yet
+    body = answer.json()
+    assert body["status"] == "pending"
+    assert set(body) == {"id", "status"}
+    assert answer.headers["location"] == f"/api/v1/email/{body['id']}"
+    wait_until(lambda: settled(box))
+    state = requests.get(f"{url}/api/v1/email/{body['id']}", timeout=10).json()
+    assert state["status"] == "sent"
+    assert state["request_id"] == secret_fake.mail_requests[0].request_id
+    assert state["error"] is None
+    assert [m.to for m in secret_fake.mails] == ["user1@example.com"]
+
+
+def test_a_resubmission_returns_the_same_id_and_sends_once(
+    secret_fake: FakeNcloud, service: tuple[str, Outbox]
+) -> None:
+    url, box = service
+    first = post(url, mail_data(1)).json()["id"]
+    assert post(url, mail_data(1)).json()["id"] == first
+    keyed = post(url, mail_data(1), **{"Idempotency-Key": "order-7"}).json()["id"]
+    assert keyed != first
+    conflict = post(url, mail_data(2), **{"Idempotency-Key": "order-7"})
+    assert conflict.status_code == 409
+    assert conflict.json()["errors"][0]["field"] == "Idempotency-Key"
+    wait_until(lambda: settled(box))
+    assert len(secret_fake.mail_requests) == 2
+
+
+@pytest.mark.parametrize(
+    ("data", "fields"),
+    [
+        ({"title": "t", "body": "b", "recipients": ["nobody"]}, {"recipients[0].address"}),
+        ({"recipients": ["a@example.com"]}, {"title"}),
+        ({"title": "t", "body": "b", "recipients": [], "cc": 1}, {"cc"}),
+    ],
+)
+def test_invalid_input_answers_422_naming_the_fields(
+    service: tuple[str, Outbox], data: dict[str, Any], fields: set[str]
+) -> None:
+    url, box = service
+    answer = post(url, data)
+    assert answer.status_code == 422
+    named = {item["field"] for item in answer.json()["errors"]}
+    assert fields <= named
+    assert box.entries() == []
+
+
+def test_a_body_that_is_not_json_answers_422(service: tuple[str, Outbox]) -> None:
+    url, _ = service
+    answer = requests.post(f"{url}/api/v1/email/send", data=b"{not json", timeout=10)
+    assert answer.status_code == 422
+    assert answer.json()["errors"] == [{"field": "body", "message": "is not valid JSON"}]
+
+
+def test_status_of_an_unknown_id_is_404(service: tuple[str, Outbox]) -> None:
+    url, _ = service
+    answer = requests.get(f"{url}/api/v1/email/does-not-exist", timeout=10)
+    assert answer.status_code == 404
+
+
+def test_a_refused_mail_reports_failed_with_the_reason(
+    secret_fake: FakeNcloud, service: tuple[str, Outbox]
+) -> None:
+    url, box = service
+    secret_fake.set_faults(FaultScript((Fault("throttle", path="*/mails", code="400"),)))
+    entry_id = post(url, mail_data(1)).json()["id"]
+    wait_until(lambda: settled(box))
+    state = requests.get(f"{url}/api/v1/email/{entry_id}", timeout=10).json()
+    assert state["status"] == "failed"
+    assert "QuotaExceededError" in state["error"]
+
+
+def test_healthz_reports_workers_and_counts(service: tuple[str, Outbox]) -> None:
+    url, _ = service
+    answer = requests.get(f"{url}/healthz", timeout=10)
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["status"] == "ok"
+    assert body["workers"] == {"alive": 2, "configured": 2}
+    assert body["outbox"]["pending"] == 0
+
+
+def test_no_answer_or_log_ever_holds_the_secret(
+    secret_fake: FakeNcloud, service: tuple[str, Outbox], caplog: pytest.LogCaptureFixture
+) -> None:
+    url, box = service
+    caplog.set_level(logging.DEBUG)
+    answers = [
+        post(url, {"title": SENTINEL, "body": "b", "recipients": [SENTINEL]}),
+        post(url, {"title": "t", "body": "b", "recipients": ["a@example.com"], SENTINEL: 1}),
+        post(url, mail_data(1), **{"Idempotency-Key": SENTINEL}),
+        post(url, mail_data(2), **{"Idempotency-Key": SENTINEL}),
+        requests.get(f"{url}/api/v1/email/{SENTINEL}", timeout=10),
+        requests.get(f"{url}/healthz", timeout=10),
+    ]
+    secret_fake.set_faults(FaultScript((Fault("error", path="*/mails", status=500),)))
+    failed = post(url, mail_data(3)).json()["id"]
+    wait_until(lambda: settled(box) or box.counts()["unknown"] > 0)
+    answers.append(requests.get(f"{url}/api/v1/email/{failed}", timeout=10))
+    assert [a.status_code for a in answers[:4]] == [422, 422, 202, 409]
+    for answer in answers:
+        assert SENTINEL not in answer.text
+        assert SENTINEL not in str(answer.headers)
+    # the test's own client logs the URLs it requested; everything else is the service's
+    own = url.removeprefix("http://")
+    logged = [r.getMessage() for r in caplog.records]
+    service_logs = [m for m in logged if own not in m]
+    assert any("/api/v1/mails" in m for m in service_logs)  # the workers' calls were logged
+    assert not [m for m in service_logs if SENTINEL in m]
+
+
+def test_without_workers_entries_wait(secret_fake: FakeNcloud, tmp_path: Path) -> None:
+    settings = make_settings(secret_fake)
+    app = create_app(settings, workers=0, db_path=tmp_path / "own.db")
+    with BackgroundServer(app) as server:
+        entry_id = post(server.url, mail_data(1)).json()["id"]
+        health = requests.get(f"{server.url}/healthz", timeout=10).json()
+        state = requests.get(f"{server.url}/api/v1/email/{entry_id}", timeout=10).json()
+    assert health["workers"] == {"alive": 0, "configured": 0}
+    assert state["status"] == "pending"
+    assert secret_fake.mail_requests == []
+    with Outbox(tmp_path / "own.db") as box:
+        assert box.get(entry_id).state.value == "pending"
+
+
+def test_negative_workers_are_refused() -> None:
+    settings = NcpSettings(access_key="ak", secret_key=SecretStr("secret-value"))
+    with pytest.raises(ValueError, match="workers"):
+        create_app(settings, workers=-1)

@@ -1,0 +1,208 @@
+"""The outbox store: submit, idempotency, validation, claims, state changes and recovery."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from outbox_kit import SENDER, ManualClock, mail_data
+
+from harness.mail import Mail, MailValidationError
+from harness.outbox import (
+    EntryNotFoundError,
+    EntryState,
+    IdempotencyConflictError,
+    Outbox,
+    derived_key,
+    new_owner,
+    owner_is_dead,
+)
+
+
+def test_submit_stores_a_pending_entry_with_the_default_sender(outbox: Outbox) -> None:
+    entry_id = outbox.submit(mail_data(1))
+    entry = outbox.get(entry_id)
+    assert entry.state is EntryState.PENDING
+    assert entry.attempts == 0
+    assert entry.request_id is None
+    assert entry.mail.sender_address == SENDER
+    assert entry.mail.title == "Message 1"
+    assert entry.to_public()["status"] == "pending"
+
+
+def test_the_same_mail_submitted_again_returns_the_same_id(outbox: Outbox) -> None:
+    first = outbox.submit(mail_data(1))
+    assert outbox.submit(Mail(**mail_data(1))) == first
+    assert outbox.submit(mail_data(2)) != first
+    assert outbox.counts()["pending"] == 2
+
+
+def test_the_derived_key_ignores_spelling_and_key_order(outbox: Outbox) -> None:
+    camel = {"recipients": ["user1@example.com"], "title": "Message 1", "body": "<p>Body</p>"}
+    snake = {
+        "body": "<p>Body</p>",
+        "title": "Message 1",
+        "recipients": [{"address": "user1@example.com"}],
+    }
+    assert outbox.submit(camel) == outbox.submit(snake)
+    entry = outbox.entries()[0]
+    assert entry.idempotency_key == derived_key(outbox.prepare(camel))
+
+
+def test_a_caller_key_allows_identical_content_twice_and_dedupes_its_own_resubmit(
+    outbox: Outbox,
+) -> None:
+    first = outbox.submit(mail_data(1), idempotency_key="signup-42")
+    second = outbox.submit(mail_data(1), idempotency_key="signup-43")
+    assert first != second
+    assert outbox.submit(mail_data(1), idempotency_key="signup-42") == first
+
+
+def test_a_key_reused_for_another_mail_is_a_conflict(outbox: Outbox) -> None:
+    first = outbox.submit(mail_data(1), idempotency_key="k")
+    with pytest.raises(IdempotencyConflictError) as caught:
+        outbox.submit(mail_data(2), idempotency_key="k")
+    assert caught.value.entry_id == first
+    assert len(outbox.entries()) == 1
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"title": "t", "body": "b", "recipients": ["not-an-address"]}, "recipients[0].address"),
+        ({"title": "t", "recipients": ["a@example.com"]}, "body"),
+        ({"title": "t", "body": "b"}, "recipients"),
+        ({"title": "t", "body": "b", "recipients": ["a@example.com"], "bogus": 1}, "bogus"),
+    ],
+)
+def test_an_invalid_mail_is_refused_naming_the_field(
+    outbox: Outbox, data: dict[str, object], field: str
+) -> None:
+    with pytest.raises(MailValidationError) as caught:
+        outbox.submit(data)
+    assert field in [name for name, _ in caught.value.problems]
+    assert outbox.entries() == []
+
+
+def test_a_mail_without_any_sender_is_refused(tmp_path: Path) -> None:
+    with Outbox(tmp_path / "o.db") as box, pytest.raises(MailValidationError) as caught:
+        box.submit(mail_data(1))
+    assert caught.value.field == "senderAddress"
+
+
+def test_a_non_object_and_an_empty_key_are_refused(outbox: Outbox) -> None:
+    with pytest.raises(MailValidationError):
+        outbox.submit(["not", "a", "mail"])  # type: ignore[arg-type]
+    with pytest.raises(MailValidationError):
+        outbox.submit(mail_data(1), idempotency_key="")
+
+
+def test_get_of_an_unknown_id_raises(outbox: Outbox) -> None:
+    with pytest.raises(EntryNotFoundError, match="nope"):
+        outbox.get("nope")
+
+
+def test_the_database_is_in_wal_mode_and_survives_reopening(tmp_path: Path) -> None:
+    path = tmp_path / "o.db"
+    with Outbox(path, sender_address=SENDER) as box:
+        entry_id = box.submit(mail_data(1))
+    connection = sqlite3.connect(path)
+    try:
+        assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    finally:
+        connection.close()
+    with Outbox(path) as again:
+        assert again.get(entry_id).state is EntryState.PENDING
+
+
+def test_claims_take_due_entries_in_order_and_never_twice(tmp_path: Path) -> None:
+    clock = ManualClock()
+    with Outbox(tmp_path / "o.db", sender_address=SENDER, clock=clock) as box:
+        first, second = box.submit(mail_data(1)), box.submit(mail_data(2))
+        a, b = box.claim("a"), box.claim("b")
+        assert a is not None
+        assert b is not None
+        assert (a.id, b.id) == (first, second)
+        assert box.claim("c") is None
+        assert box.get(first).state is EntryState.SENDING
+
+
+def test_state_changes_need_the_claim(tmp_path: Path) -> None:
+    clock = ManualClock()
+    with Outbox(tmp_path / "o.db", sender_address=SENDER, clock=clock) as box:
+        entry_id = box.submit(mail_data(1))
+        claim = box.claim("a")
+        assert claim is not None
+        stolen = type(claim)(claim.id, "intruder", claim.mail_json, 0, None, None)
+        assert not box.mark_sent(stolen, "r-1")
+        assert box.start_attempt(claim)
+        assert box.mark_retry(claim, "throttled", clock.now + 5)
+        entry = box.get(entry_id)
+        assert (entry.state, entry.attempts, entry.last_error) == (
+            EntryState.PENDING,
+            1,
+            "throttled",
+        )
+        assert box.claim("a") is None  # not due yet
+        clock.advance(5)
+        again = box.claim("a")
+        assert again is not None
+        assert again.in_doubt_since is None
+        assert box.mark_sent(again, "r-1")
+        done = box.get(entry_id)
+        assert (done.state, done.request_id, done.last_error) == (EntryState.SENT, "r-1", None)
+        assert box.is_known_request("r-1")
+        assert not box.is_known_request("r-2")
+        assert not box.mark_failed(again, "too late")  # no longer claimed
+
+
+def test_recovery_frees_expired_claims_by_whether_a_send_started(tmp_path: Path) -> None:
+    clock = ManualClock()
+    with Outbox(tmp_path / "o.db", sender_address=SENDER, clock=clock) as box:
+        idle_id, busy_id = box.submit(mail_data(1)), box.submit(mail_data(2))
+        idle, busy = box.claim("gone"), box.claim("gone")
+        assert idle is not None
+        assert busy is not None
+        assert box.start_attempt(busy)
+        assert box.recover(lease=60, check_delay=10) == 0
+        clock.advance(61)
+        assert box.recover(lease=60, check_delay=10) == 2
+        assert box.get(idle_id).state is EntryState.PENDING
+        unknown = box.get(busy_id)
+        assert unknown.state is EntryState.UNKNOWN
+        assert unknown.not_before == clock.now  # the check delay has long passed
+        assert "outcome" in (unknown.last_error or "")
+
+
+def test_recovery_of_everything_and_its_spacing(tmp_path: Path) -> None:
+    clock = ManualClock()
+    with Outbox(tmp_path / "o.db", sender_address=SENDER, clock=clock) as box:
+        entry_id = box.submit(mail_data(1))
+        claim = box.claim("live-looking")
+        assert claim is not None
+        assert box.start_attempt(claim)
+        assert box.recover(lease=600, check_delay=10, every=30) == 0
+        assert box.recover(lease=600, check_delay=10, every=30, everything=True) == 0  # spaced
+        clock.advance(31)
+        assert box.recover(lease=600, check_delay=10, every=30, everything=True) == 1
+        entry = box.get(entry_id)
+        assert entry.state is EntryState.UNKNOWN
+        assert entry.not_before == pytest.approx(clock.now - 31 + 10)
+
+
+def test_owners_of_dead_processes_on_this_host_are_dead() -> None:
+    mine = new_owner("t")
+    assert not owner_is_dead(mine)
+    done = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    host = mine.split(":")[0]
+    assert owner_is_dead(f"{host}:{done.stdout.strip()}:t:x:y")
+    assert not owner_is_dead(f"another-host:{done.stdout.strip()}:t:x:y")
+    assert not owner_is_dead("not an owner token")

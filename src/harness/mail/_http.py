@@ -11,6 +11,7 @@ uses the corrected clock.
 from __future__ import annotations
 
 import json
+import os
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from email.utils import parsedate_to_datetime
@@ -92,6 +93,19 @@ def _request_was_sent(error: requests.RequestException) -> bool:
     )
 
 
+def _settle_environment(session: requests.Session, base_url: str) -> None:
+    """Read proxy and CA-bundle variables once, instead of on every request.
+
+    ``requests`` scans the whole environment per request when ``trust_env`` is on, which
+    costs more than signing; the client's own session resolves it at construction.
+    """
+    session.proxies.update(requests.utils.get_environ_proxies(base_url))
+    bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+    if bundle:
+        session.verify = bundle
+    session.trust_env = False
+
+
 class SignedHttp:
     """Make signed calls to one base URL and return the decoded JSON of each answer."""
 
@@ -120,6 +134,7 @@ class SignedHttp:
             adapter = HTTPAdapter(pool_connections=4, pool_maxsize=pool_size, max_retries=0)
             session.mount("https://", adapter)
             session.mount("http://", adapter)
+            _settle_environment(session, self.base_url)
         self.session = session
 
     def __repr__(self) -> str:

@@ -33,7 +33,7 @@ def make_settings(fake: FakeNcloud, **overrides: Any) -> NcpSettings:
 def mail_data(number: int, **extra: Any) -> dict[str, Any]:
     """A distinct mail as the JSON a caller would post."""
     data: dict[str, Any] = {
-        "title": f"Message {number}",
+        "title": f"Message {number:04d}",
         "body": f"<p>Body of message {number}</p>",
         "recipients": [f"user{number}@example.com"],
     }

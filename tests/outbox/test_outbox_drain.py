@@ -55,7 +55,7 @@ def test_a_successful_send_records_the_request_id(
     assert drain(box, transport)
     entry = box.get(entry_id)
     assert (entry.state, entry.request_id, entry.attempts) == (EntryState.SENT, "request-1", 1)
-    assert [m.title for m in transport.delivered] == ["Message 1"]
+    assert [m.title for m in transport.delivered] == ["Message 0001"]
 
 
 def test_a_retryable_error_waits_with_backoff_then_sends(
@@ -130,7 +130,7 @@ def test_an_unknown_outcome_found_by_lookup_is_sent_without_a_second_send(
     assert (entry.state, entry.request_id, entry.attempts) == (EntryState.SENT, "request-77", 1)
     assert transport.delivered == []
     mail, since, until = transport.lookup_calls[0]
-    assert (mail.title, since, until) == ("Message 1", started, clock.now)
+    assert (mail.title, since, until) == ("Message 0001", started, clock.now)
 
 
 def test_a_lookup_skips_requests_other_entries_already_own(

@@ -29,7 +29,7 @@ def test_submit_stores_a_pending_entry_with_the_default_sender(outbox: Outbox) -
     assert entry.attempts == 0
     assert entry.request_id is None
     assert entry.mail.sender_address == SENDER
-    assert entry.mail.title == "Message 1"
+    assert entry.mail.title == "Message 0001"
     assert entry.to_public()["status"] == "pending"
 
 

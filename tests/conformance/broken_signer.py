@@ -9,13 +9,23 @@ starts fast with ``python -I -S``.
 from __future__ import annotations
 
 import base64
+import importlib.util
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "docs" / "examples"))
+SAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "conformance_signer.py"
 
-from conformance_signer import signature
+
+def _sample_signature() -> Callable[[dict[str, str]], str]:
+    spec = importlib.util.spec_from_file_location("conformance_signer", SAMPLE)
+    assert spec is not None
+    assert spec.loader is not None
+    sample = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(sample)
+    sign: Callable[[dict[str, str]], str] = sample.signature
+    return sign
 
 
 def main(bug: str) -> int:
@@ -25,7 +35,7 @@ def main(bug: str) -> int:
     elif bug == "upper-method":
         case["method"] = case["method"].upper()
     try:
-        signed = signature(case)
+        signed = _sample_signature()(case)
     except ValueError as refusal:
         print(f"refused: {refusal}", file=sys.stderr)
         return 3

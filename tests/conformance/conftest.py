@@ -1,27 +1,13 @@
-"""Shared pieces of the runner's tests: the signer commands and an isolated settings chain."""
+"""Isolation for the runner's tests that read the settings chain."""
 
 from __future__ import annotations
 
 import os
-import shlex
-import sys
 from pathlib import Path
 
 import pytest
 
 import ncp_config._load
-
-HERE = Path(__file__).parent
-EXAMPLES = HERE.parent.parent / "docs" / "examples"
-
-
-def python_command(script: Path, *args: str) -> str:
-    """A command line running ``script`` with this interpreter, isolated and without site."""
-    return shlex.join([sys.executable, "-I", "-S", str(script), *args])
-
-
-def broken_signer(bug: str) -> str:
-    return python_command(HERE / "broken_signer.py", bug)
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conformance_kit import broken_signer
 
-from conftest import broken_signer
 from harness.conformance import add_conformance_parser, run_conformance
 from harness.conformance.cli import main
 from harness.fake import FakeNcloud

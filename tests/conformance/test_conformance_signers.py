@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conformance_kit import EXAMPLES, broken_signer, python_command
 
-from conftest import EXAMPLES, broken_signer, python_command
 from harness.conformance import (
     COMPUTED_FILE,
     EDGE_FILE,

@@ -138,7 +138,7 @@ def test_state_changes_need_the_claim(tmp_path: Path) -> None:
         assert claim is not None
         stolen = type(claim)(claim.id, "intruder", claim.mail_json, 0, None, None)
         assert not box.mark_sent(stolen, "r-1")
-        assert box.start_attempt(claim)
+        assert claim.in_doubt_since is None  # a fresh claim: its attempt has started
         assert box.mark_retry(claim, "throttled", clock.now + 5)
         entry = box.get(entry_id)
         assert (entry.state, entry.attempts, entry.last_error) == (
@@ -159,31 +159,32 @@ def test_state_changes_need_the_claim(tmp_path: Path) -> None:
         assert not box.mark_failed(again, "too late")  # no longer claimed
 
 
-def test_recovery_frees_expired_claims_by_whether_a_send_started(tmp_path: Path) -> None:
+def test_recovery_frees_expired_claims_for_a_lookup(tmp_path: Path) -> None:
     clock = ManualClock()
     with Outbox(tmp_path / "o.db", sender_address=SENDER, clock=clock) as box:
-        idle_id, busy_id = box.submit(mail_data(1)), box.submit(mail_data(2))
-        idle, busy = box.claim("gone"), box.claim("gone")
-        assert idle is not None
-        assert busy is not None
-        assert box.start_attempt(busy)
+        entry_id = box.submit(mail_data(1))
+        claimed_at = clock.now
+        assert box.claim("gone") is not None
         assert box.recover(lease=60, check_delay=10) == 0
         clock.advance(61)
-        assert box.recover(lease=60, check_delay=10) == 2
-        assert box.get(idle_id).state is EntryState.PENDING
-        unknown = box.get(busy_id)
+        assert box.recover(lease=60, check_delay=10) == 1
+        unknown = box.get(entry_id)
         assert unknown.state is EntryState.UNKNOWN
         assert unknown.not_before == clock.now  # the check delay has long passed
         assert "outcome" in (unknown.last_error or "")
+        again = box.claim("next")
+        assert again is not None
+        assert again.in_doubt_since == claimed_at
+        assert again.attempts == 1
+        assert box.start_attempt(again)
+        assert box.get(entry_id).attempts == 2
 
 
 def test_recovery_of_everything_and_its_spacing(tmp_path: Path) -> None:
     clock = ManualClock()
     with Outbox(tmp_path / "o.db", sender_address=SENDER, clock=clock) as box:
         entry_id = box.submit(mail_data(1))
-        claim = box.claim("live-looking")
-        assert claim is not None
-        assert box.start_attempt(claim)
+        assert box.claim("live-looking") is not None
         assert box.recover(lease=600, check_delay=10, every=30) == 0
         assert box.recover(lease=600, check_delay=10, every=30, everything=True) == 0  # spaced
         clock.advance(31)

@@ -31,6 +31,7 @@ CREATE TABLE IF NOT EXISTS outbox (
     owner TEXT,
     claimed_at REAL,
     in_doubt_since REAL,
+    checking INTEGER NOT NULL DEFAULT 0,
     request_id TEXT,
     last_error TEXT,
     created_at REAL NOT NULL,
@@ -45,7 +46,7 @@ class Database:
     """One connection to the outbox file, shared by the threads of one :class:`Outbox`."""
 
     def __init__(
-        self, path: str | Path, *, busy_timeout: float = 10.0, synchronous: Synchronous = "FULL"
+        self, path: str | Path, *, busy_timeout: float = 10.0, synchronous: Synchronous = "NORMAL"
     ) -> None:
         self.path = str(path)
         self._lock = threading.RLock()

@@ -91,9 +91,19 @@ def drain_once(
     claim = outbox.claim(owner or new_owner())
     if claim is None:
         return False
-    if claim.in_doubt_since is not None and not _settle(outbox, transport, claim, policy):
-        return True
-    _send(outbox, transport, claim, policy)
+    attempts = claim.attempts  # a fresh claim has started its attempt
+    if claim.in_doubt_since is not None:
+        if not _settle(outbox, transport, claim, policy):
+            return True
+        if claim.attempts >= policy.max_attempts:
+            reason = f"gave up after {claim.attempts} attempts; last error: {claim.last_error}"
+            outbox.mark_failed(claim, reason)
+            return True
+        if not outbox.start_attempt(claim):
+            logger.warning("Outbox entry %s: the claim was lost before sending", claim.id)
+            return True
+        attempts += 1
+    _deliver(outbox, transport, claim, attempts, policy)
     return True
 
 
@@ -119,16 +129,9 @@ def _settle(outbox: Outbox, transport: MailTransport, claim: Claim, policy: Drai
     return True
 
 
-def _send(outbox: Outbox, transport: MailTransport, claim: Claim, policy: DrainPolicy) -> None:
-    if claim.attempts >= policy.max_attempts:
-        outbox.mark_failed(
-            claim, f"gave up after {claim.attempts} attempts; last error: {claim.last_error}"
-        )
-        return
-    if not outbox.start_attempt(claim):
-        logger.warning("Outbox entry %s: the claim was lost before sending", claim.id)
-        return
-    attempts = claim.attempts + 1
+def _deliver(
+    outbox: Outbox, transport: MailTransport, claim: Claim, attempts: int, policy: DrainPolicy
+) -> None:
     try:
         request_id = transport.deliver(claim.mail)
     except RetryableDeliveryError as error:

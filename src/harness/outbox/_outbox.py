@@ -48,8 +48,9 @@ class Outbox:
     Several :class:`Outbox` objects, in one process or several, may share one file.
     ``sender_address`` and ``sender_name`` fill in a mail's sender when it has none, as the
     mail client would, so what is stored is exactly what will be sent. ``clock`` gives epoch
-    seconds. ``synchronous`` is SQLite's durability setting: ``FULL`` (the default) survives
-    a power cut, ``NORMAL`` survives a crash of the process and is faster.
+    seconds. ``synchronous`` is SQLite's durability setting: ``NORMAL`` (the default, in WAL
+    mode) keeps every committed submit through a crash of the process; ``FULL`` also keeps
+    it through a power cut or an operating system crash, at the cost of a sync per write.
     """
 
     def __init__(
@@ -59,7 +60,7 @@ class Outbox:
         sender_address: str | None = None,
         sender_name: str | None = None,
         busy_timeout: float = 10.0,
-        synchronous: Synchronous = "FULL",
+        synchronous: Synchronous = "NORMAL",
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.path = Path(path)
@@ -192,15 +193,24 @@ class Outbox:
     # Claims (used by workers) ------------------------------------------------------------------
 
     def claim(self, owner: str) -> Claim | None:
-        """Take the next due ``pending`` or ``unknown`` entry for ``owner``, or return ``None``."""
+        """Take the next due ``pending`` or ``unknown`` entry for ``owner``, or return ``None``.
+
+        Claiming a fresh entry also starts its attempt (one write, not two): from here on a
+        crash leaves it in doubt, to be looked up. Claiming an entry already in doubt returns
+        a claim with :attr:`Claim.in_doubt_since` set, and starts nothing.
+        """
         now = self.clock()
         with self._db.write() as conn:
+            # In SET, every column reads the row as it was before this UPDATE.
             row = conn.execute(
-                "UPDATE outbox SET state = 'sending', owner = ?, claimed_at = ?, updated_at = ? "
+                "UPDATE outbox SET state = 'sending', owner = ?, claimed_at = ?, updated_at = ?, "
+                "checking = (in_doubt_since IS NOT NULL), "
+                "attempts = attempts + (in_doubt_since IS NULL), "
+                "in_doubt_since = COALESCE(in_doubt_since, ?) "
                 "WHERE seq = (SELECT seq FROM outbox WHERE state IN ('pending', 'unknown') "
                 "AND not_before <= ? ORDER BY not_before, seq LIMIT 1) "
-                "RETURNING id, mail_json, attempts, in_doubt_since, last_error",
-                (owner, now, now, now),
+                "RETURNING id, mail_json, attempts, checking, in_doubt_since, last_error",
+                (owner, now, now, now, now),
             ).fetchone()
         if row is None:
             return None
@@ -209,12 +219,12 @@ class Outbox:
             owner=owner,
             mail_json=row["mail_json"],
             attempts=int(row["attempts"]),
-            in_doubt_since=row["in_doubt_since"],
+            in_doubt_since=row["in_doubt_since"] if row["checking"] else None,
             last_error=row["last_error"],
         )
 
     def start_attempt(self, claim: Claim) -> bool:
-        """Record that a send is about to start; ``False`` if the claim was lost."""
+        """Record that another send of a claim in doubt starts; ``False`` if the claim was lost."""
         now = self.clock()
         return self._update(
             claim,
@@ -251,7 +261,7 @@ class Outbox:
         doubt = "in_doubt_since" if state == "unknown" else "NULL"
         return self._update(
             claim,
-            f"state = ?, owner = NULL, claimed_at = NULL, in_doubt_since = {doubt}, "
+            f"state = ?, owner = NULL, claimed_at = NULL, in_doubt_since = {doubt}, checking = 0, "
             "request_id = COALESCE(?, request_id), last_error = ?, "
             "not_before = COALESCE(?, not_before), updated_at = ?",
             (state, request_id, error, not_before, now),
@@ -281,10 +291,9 @@ class Outbox:
 
         A claim is abandoned when it is older than ``lease`` seconds, when its owner was a
         process on this machine that no longer runs, or (``everything=True``, for a start-up
-        when no other worker can be running) always. An entry whose send had not started goes
-        back to ``pending``; one whose send may have gone out becomes ``unknown``, due for a
-        lookup ``check_delay`` seconds after that send started. With ``every``, calls within
-        that many seconds of the last one do nothing.
+        when no other worker can be running) always. Its send may have gone out, so the entry
+        becomes ``unknown``, due for a lookup ``check_delay`` seconds after the send started.
+        With ``every``, calls within that many seconds of the last one do nothing.
         """
         now = self.clock()
         if every and now < self._next_recovery:
@@ -310,12 +319,10 @@ class Outbox:
 
 
 _RECOVER = (
-    "UPDATE outbox SET "
-    "state = CASE WHEN in_doubt_since IS NULL THEN 'pending' ELSE 'unknown' END, "
+    "UPDATE outbox SET state = 'unknown', checking = 0, "
     "not_before = MAX(?, COALESCE(in_doubt_since + ?, 0)), "
     "owner = NULL, claimed_at = NULL, updated_at = ?, "
-    "last_error = CASE WHEN in_doubt_since IS NULL THEN last_error "
-    "ELSE 'the worker stopped during a send; its outcome is being checked' END "
+    "last_error = 'the worker stopped during a send; its outcome is being checked' "
     "WHERE "
 )
 

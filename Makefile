@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit docs bench clean
+.PHONY: demo test lint typecheck unit conformance docs bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,10 +13,9 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	NCLOUD_ACCESS_KEY_ID=demo-access-key NCLOUD_SECRET_ACCESS_KEY=demo-secret-key \
-	  $(BIN)/ncp-sign GET "https://mail.apigw.ntruss.com/api/v1/mails/requests?page=0" --format curl
+	$(BIN)/ncp-harness demo
 
-test: lint typecheck unit docs
+test: lint typecheck unit conformance docs
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -32,11 +31,14 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/pytest -n 2 --cov --cov-report=term --cov-fail-under=90
 
+conformance: $(STAMP)
+	$(BIN)/ncp-harness conformance --target fake --report $(VENV)/conformance.xml
+
 docs: $(STAMP)
 	$(BIN)/mkdocs build --strict --quiet --site-dir $(VENV)/site
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/run.py
+	for script in benchmarks/bench_*.py; do $(BIN)/python "$$script" || exit 1; done
 
 clean:
 	rm -rf $(VENV) site .pytest_cache .mypy_cache .ruff_cache .hypothesis .coverage

@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
+from harness.conformance.cli import add_conformance_parser
 from harness.mail.cli import add_send_parser
+from harness.service import add_demo_parser, add_serve_parser
 
 __all__ = ["build_parser", "main"]
 
@@ -13,10 +15,13 @@ __all__ = ["build_parser", "main"]
 def build_parser() -> argparse.ArgumentParser:
     """The parser with every subcommand registered."""
     parser = argparse.ArgumentParser(
-        prog="ncp-harness", description="Send and test NCloud mail from the command line."
+        prog="ncp-harness", description="Send NCloud mail, run the mail service, and check conformance."
     )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    add_demo_parser(subparsers)
     add_send_parser(subparsers)
+    add_serve_parser(subparsers)
+    add_conformance_parser(subparsers)
     return parser
 
 

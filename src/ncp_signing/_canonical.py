@@ -1,7 +1,7 @@
 """The request target that NCloud's official Go SDK signs for a URL.
 
 The Go SDK hands its signer the full URL and signs ``url.Parse(url).RequestURI()``. The rule,
-pinned by the shared edge vectors (``tests/vectors/signature-v2-edge.json``):
+pinned by the edge vectors in ``harness/conformance/vectors/signature-v2-edge.json``:
 
 * scheme, host and ``#fragment`` are dropped; an empty path becomes ``/``;
 * a path that is already a valid percent-encoding is kept byte for byte; any other path is

@@ -123,8 +123,8 @@ def test_parser_plugs_into_a_dispatcher(capsys: pytest.CaptureFixture[str]) -> N
     parser = argparse.ArgumentParser(prog="ncp-harness")
     add_conformance_parser(parser.add_subparsers(dest="command"))
     args = parser.parse_args(["conformance", "--suite", "signing"])
-    assert args.handler is run_conformance
-    assert args.handler(args) == 0
+    assert args.func is run_conformance
+    assert args.func(args) == 0
     assert "== protocol" not in capsys.readouterr().out
     with pytest.raises(SystemExit):
         parser.parse_args(["conformance", "--help"])

@@ -74,7 +74,7 @@ def _configure(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     )
     parser.add_argument("--to", metavar="ADDR", help="the recipient of mail sent by --allow-send")
     parser.add_argument("--profile", help="the NCloud configure-file profile for a URL target")
-    parser.set_defaults(handler=run_conformance)
+    parser.set_defaults(func=run_conformance)
     return parser
 
 

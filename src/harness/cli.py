@@ -15,7 +15,8 @@ __all__ = ["build_parser", "main"]
 def build_parser() -> argparse.ArgumentParser:
     """The parser with every subcommand registered."""
     parser = argparse.ArgumentParser(
-        prog="ncp-harness", description="Send NCloud mail, run the mail service, and check conformance."
+        prog="ncp-harness",
+        description="Send NCloud mail, run the mail service, and check conformance.",
     )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     add_demo_parser(subparsers)

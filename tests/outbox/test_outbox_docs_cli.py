@@ -1,0 +1,129 @@
+"""The guide's samples run, the demo passes, the commands parse, and errors are classified."""
+
+from __future__ import annotations
+
+import argparse
+import runpy
+from pathlib import Path
+
+import pytest
+
+from harness.mail import (
+    EndpointError,
+    EndpointTimeoutError,
+    InvalidRequestError,
+    MailConnectionError,
+    MailValidationError,
+    QuotaExceededError,
+    ResponseFormatError,
+    ThrottledError,
+    UnexpectedServerError,
+)
+from harness.outbox import (
+    DeliveryOutcomeUnknown,
+    PermanentDeliveryError,
+    RetryableDeliveryError,
+    classify,
+)
+from harness.service import (
+    add_demo_parser,
+    add_serve_parser,
+    demo_command,
+    run_demo,
+    serve_command,
+)
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
+EXPECTED = {
+    "background_outbox.py": ["pending", "sent 2", "[('ada@example.com', 'Welcome, Ada!')]"],
+    "background_service.py": ["202 pending", "sent 2", "['alan@example.com', 'grace@example.com']"],
+    "background_task_queue.py": ["5", "0", "5"],
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_the_guide_samples_run(name: str, capsys: pytest.CaptureFixture[str]) -> None:
+    runpy.run_path(str(EXAMPLES / name), run_name="__main__")
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == len(EXPECTED[name])
+    for line, start in zip(lines, EXPECTED[name], strict=True):
+        assert line.startswith(start)
+
+
+def test_every_background_sample_is_checked() -> None:
+    assert sorted(p.name for p in EXAMPLES.glob("background_*.py")) == sorted(EXPECTED)
+
+
+def test_the_guide_includes_every_sample() -> None:
+    guide = (EXAMPLES.parent / "background.md").read_text(encoding="utf-8")
+    for name in EXPECTED:
+        assert f'--8<-- "docs/examples/{name}"' in guide
+    assert "stateDiagram-v2" in guide
+
+
+def test_the_demo_sends_every_mail_once() -> None:
+    lines: list[str] = []
+    assert run_demo(latency_ms=50, out=lines.append) == 0
+    text = "\n".join(lines)
+    assert "POST welcome    -> 202 pending" in text
+    assert "welcome    sending -> sent" in text or "welcome    pending -> sent" in text
+    assert "to ada@example.com" in text
+    assert "'Welcome, Ada!'" in text
+    assert "the fake received 3 requests, 5 mails" in text
+    assert lines[-1].endswith("3/3 mails sent, 5/5 recipients: OK")
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="ncp-harness")
+    commands = root.add_subparsers()
+    add_serve_parser(commands)
+    add_demo_parser(commands)
+    return root
+
+
+def test_the_demo_command_runs_and_checks_its_options(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    args = parser().parse_args(["demo", "--latency-ms", "20"])
+    assert args.func is demo_command
+    assert demo_command(args) == 0
+    assert "OK" in capsys.readouterr().out
+    assert demo_command(parser().parse_args(["demo", "--workers", "0"])) == 2
+
+
+def test_serve_without_credentials_explains_and_exits_2(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    args = parser().parse_args(["serve", "--port", "0", "--workers", "2"])
+    assert args.func is serve_command
+    assert (args.host, args.db, args.workers) == ("127.0.0.1", "ncp-outbox.sqlite3", 2)
+    assert serve_command(args) == 2
+    assert "NCLOUD_ACCESS_KEY" in capsys.readouterr().err
+
+
+def api(cls: type, **extra: object) -> Exception:
+    error: Exception = cls("answer", http_status=extra.pop("http_status", 500), **extra)
+    return error
+
+
+@pytest.mark.parametrize(
+    ("error", "kind"),
+    [
+        (api(ThrottledError, http_status=429, retry_after=2.0), RetryableDeliveryError),
+        (api(EndpointError, http_status=503), RetryableDeliveryError),
+        (MailConnectionError("refused", request_sent=False), RetryableDeliveryError),
+        (MailConnectionError("reset", request_sent=True), DeliveryOutcomeUnknown),
+        (api(EndpointTimeoutError, http_status=504), DeliveryOutcomeUnknown),
+        (api(UnexpectedServerError), DeliveryOutcomeUnknown),
+        (ResponseFormatError("cut", http_status=201), DeliveryOutcomeUnknown),
+        (api(QuotaExceededError, http_status=429), PermanentDeliveryError),
+        (api(InvalidRequestError, http_status=400), PermanentDeliveryError),
+        (MailValidationError("title", "too long"), PermanentDeliveryError),
+    ],
+)
+def test_mail_errors_are_classified(error: Exception, kind: type) -> None:
+    result = classify(error)  # type: ignore[arg-type]
+    assert type(result) is kind
+    assert type(error).__name__ in str(result)
+    if isinstance(result, RetryableDeliveryError) and isinstance(error, ThrottledError):
+        assert result.retry_after == 2.0

@@ -75,3 +75,22 @@ def test_a_drain_killed_twice_sends_every_mail_exactly_once(
     assert {e.state for e in entries} == {EntryState.SENT}
     for entry in entries:
         assert entry.request_id == by_title[ids[entry.id]]
+
+
+def test_the_drain_entry_point_runs_in_process_until_done(
+    fake_ncloud: FakeNcloud, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from harness.outbox.__main__ import main
+
+    db = tmp_path / "inline.db"
+    with Outbox(db, sender_address=SENDER) as box:
+        for number in range(5):
+            box.submit(mail_data(number))
+    assert main([str(db)]) == 2  # no credentials yet
+    monkeypatch.setenv("NCLOUD_ACCESS_KEY_ID", fake_ncloud.credential.access_key)
+    monkeypatch.setenv("NCLOUD_SECRET_ACCESS_KEY", fake_ncloud.credential.secret_key)
+    monkeypatch.setenv("NCLOUD_MAIL_API_URL", fake_ncloud.url + "/api/v1")
+    assert main([str(db), "--workers", "2", "--exit-when-done"]) == 0
+    assert len(fake_ncloud.mail_requests) == 5
+    with Outbox(db) as box:
+        assert box.counts()["sent"] == 5

@@ -209,3 +209,22 @@ def test_policy_checks_its_values() -> None:
     with pytest.raises(ValueError, match="negative"):
         DrainPolicy(check_delay=-1)
     assert 0.5 <= DrainPolicy(backoff=1.0).retry_delay(1) <= 1.0
+
+
+def test_an_attempt_in_doubt_not_found_with_no_attempts_left_fails(
+    box: Outbox, transport: ScriptedTransport, clock: ManualClock
+) -> None:
+    entry_id = box.submit(mail_data(1))
+    transport.outcomes = [RetryableDeliveryError("busy"), RetryableDeliveryError("busy")]
+    transport.outcomes.append(DeliveryOutcomeUnknown("timeout"))
+    for _ in range(3):
+        clock.advance(100)
+        drain(box, transport)
+    assert box.get(entry_id).state is EntryState.UNKNOWN
+    clock.advance(100)
+    transport.lookups = [[]]
+    drain(box, transport)
+    entry = box.get(entry_id)
+    assert entry.state is EntryState.FAILED
+    assert entry.last_error == "gave up after 3 attempts; last error: timeout"
+    assert transport.delivered == []

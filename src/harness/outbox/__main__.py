@@ -19,6 +19,9 @@ from harness.outbox._drain import DrainPolicy
 from harness.outbox._outbox import Outbox
 from harness.outbox._pool import WorkerPool
 from harness.outbox._transport import ClientTransport
+from ncp_config import NcpSettings
+
+_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -52,8 +55,18 @@ def main(argv: list[str] | None = None) -> int:
     def on_signal(number: int, frame: FrameType | None) -> None:
         stop.set()
 
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
+    previous = {number: signal.signal(number, on_signal) for number in _SIGNALS}
+    try:
+        _drain(args, settings, policy, stop)
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+    return 0
+
+
+def _drain(
+    args: argparse.Namespace, settings: NcpSettings, policy: DrainPolicy, stop: threading.Event
+) -> None:
     outbox = Outbox(
         args.db,
         sender_address=settings.mail_sender_address,
@@ -68,7 +81,6 @@ def main(argv: list[str] | None = None) -> int:
                 counts["pending"] or counts["sending"] or counts["unknown"]
             ):
                 break
-    return 0
 
 
 if __name__ == "__main__":

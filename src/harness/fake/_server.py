@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import ipaddress
-import threading
-import time
 from collections.abc import Callable, Iterable, Mapping
 from types import TracebackType
 from typing import Any
 
-import uvicorn
-
+from harness._serving import BackgroundServer
 from harness.fake._app import create_app
 from harness.fake._faults import FaultScript, coerce_script
 from harness.fake._state import DEFAULT_MAX_BODY_BYTES, FakeState, RequestRecord, system_clock_ms
@@ -95,8 +92,7 @@ class FakeNcloud:
         )
         self._state.set_faults(coerce_script(faults))
         self._initial_faults = self._state.plan.script
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
+        self._server: BackgroundServer | None = None
         self._thread_error: BaseException | None = None
 
     def __repr__(self) -> str:
@@ -124,45 +120,33 @@ class FakeNcloud:
 
     def start(self) -> FakeNcloud:
         """Start serving on a background thread; return once the socket is listening."""
-        config = uvicorn.Config(
+        server = BackgroundServer(
             create_app(self._state),
             host=self.host,
             port=self.port,
-            log_level="warning",
+            name="fake-ncloud",
+            start_timeout=_START_TIMEOUT_S,
             lifespan="off",
             ws="none",
             http="h11",
-            access_log=False,
             date_header=False,
             server_header=False,
         )
-        server = uvicorn.Server(config)
-        self._thread = threading.Thread(
-            target=self._serve, args=(server,), name="fake-ncloud", daemon=True
-        )
-        self._thread.start()
-        deadline = time.monotonic() + _START_TIMEOUT_S
-        while not server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise FakeServerError(
-                    f"The fake server did not start on {self.host}:{self.port}."
-                ) from self._thread_error
-            time.sleep(0.005)
-        self.port = server.servers[0].sockets[0].getsockname()[1]
+        try:
+            server.start()
+        except RuntimeError as exc:
+            raise FakeServerError(
+                f"The fake server did not start on {self.host}:{self.port}."
+            ) from exc.__cause__
+        self.port = server.port
         self._server = server
         return self
 
-    def _serve(self, server: uvicorn.Server) -> None:
-        try:
-            server.run()
-        except BaseException as exc:  # surfaced by start() or stop()
-            self._thread_error = exc
-
     def stop(self) -> None:
         """Stop the server and wait for its thread; raise any error seen on that thread."""
-        if self._server is not None and self._thread is not None:
-            self._server.should_exit = True
-            self._thread.join(timeout=_START_TIMEOUT_S)
+        if self._server is not None:
+            self._server.stop(timeout=_START_TIMEOUT_S)
+            self._thread_error = self._server.error
         self._server = None
         self.raise_errors()
 

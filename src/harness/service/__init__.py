@@ -11,10 +11,10 @@
 NCloud server.
 """
 
+from harness._serving import BackgroundServer
 from harness.service._app import DEFAULT_DB_PATH, ServiceState, create_app
 from harness.service._cli import add_demo_parser, add_serve_parser, demo_command, serve_command
 from harness.service._demo import run_demo
-from harness.service._server import BackgroundServer
 
 __all__ = [
     "DEFAULT_DB_PATH",

@@ -17,10 +17,10 @@ from typing import Any
 import requests
 from pydantic import SecretStr
 
+from harness._serving import BackgroundServer
 from harness.fake import FakeNcloud, Fault, FaultScript
 from harness.outbox import DrainPolicy, Outbox
 from harness.service._app import create_app
-from harness.service._server import BackgroundServer
 from ncp_config import NcpSettings
 
 __all__ = ["DEMO_MAILS", "run_demo"]

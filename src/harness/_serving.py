@@ -1,4 +1,4 @@
-"""``BackgroundServer``: an ASGI app served by uvicorn on a loopback thread."""
+"""``BackgroundServer``: an ASGI app served by uvicorn on a thread, for the fake and the service."""
 
 from __future__ import annotations
 
@@ -15,21 +15,35 @@ __all__ = ["BackgroundServer"]
 class BackgroundServer:
     """Serve ``app`` with uvicorn on ``host``:``port`` (0 picks a free port) in a thread.
 
-    Used by the demo, the tests and the benchmark; ``ncp-harness serve`` runs uvicorn in
-    the foreground instead.
+    Used by the fake NCloud server, and by the mail service in the demo, the tests and the
+    benchmark (``ncp-harness serve`` runs uvicorn in the foreground instead). Extra keyword
+    arguments go to ``uvicorn.Config``. An exception that ends the serving thread is kept in
+    :attr:`error` and chained to the error :meth:`start` raises.
     """
 
     def __init__(
-        self, app: Any, *, host: str = "127.0.0.1", port: int = 0, start_timeout: float = 10.0
+        self,
+        app: Any,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        name: str = "mail-service",
+        start_timeout: float = 10.0,
+        **options: Any,
     ) -> None:
         self.host = host
         self.port = port
         self.start_timeout = start_timeout
-        config = uvicorn.Config(
-            app, host=host, port=port, log_level="warning", access_log=False, lifespan="on"
-        )
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, name="mail-service", daemon=True)
+        options = {"log_level": "warning", "access_log": False, "lifespan": "on", **options}
+        self._server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, **options))
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self.error: BaseException | None = None
+
+    def _run(self) -> None:
+        try:
+            self._server.run()
+        except BaseException as exc:  # kept for start() and for the owner to report
+            self.error = exc
 
     def __repr__(self) -> str:
         return f"BackgroundServer({self.host}:{self.port})"
@@ -46,7 +60,9 @@ class BackgroundServer:
         while not self._server.started:
             if not self._thread.is_alive() or time.monotonic() > deadline:
                 self.stop()
-                raise RuntimeError(f"The mail service did not start on {self.host}:{self.port}.")
+                raise RuntimeError(
+                    f"The server did not start on {self.host}:{self.port}."
+                ) from self.error
             time.sleep(0.005)
         self.port = self._server.servers[0].sockets[0].getsockname()[1]
         return self

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from mail_helpers import Sleeps, make_settings
@@ -12,22 +10,6 @@ from mail_helpers import Sleeps, make_settings
 from harness.fake import FakeNcloud
 from harness.mail import MailClient, RetryPolicy
 from ncp_config import NcpSettings
-
-
-@pytest.fixture(autouse=True)
-def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """No developer environment, home directory, secrets directory or working tree."""
-    for name in list(os.environ):
-        if name.startswith(("NCLOUD_", "PYDANTIC_SETTINGS")):
-            monkeypatch.delenv(name)
-    home = tmp_path / "home"
-    home.mkdir()
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("NCLOUD_SECRETS_DIR", str(tmp_path / "no-secrets"))
-    work = tmp_path / "work"
-    work.mkdir()
-    monkeypatch.chdir(work)
-    return work
 
 
 @pytest.fixture

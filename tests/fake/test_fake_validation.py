@@ -118,6 +118,7 @@ BREAKERS: dict[str, tuple[str, Any]] = {
         lambda b: {
             **b,
             "advertising": True,
+            "useBasicUnsubscribeMsg": False,
             "body": "x" * LIMITS["body_bytes"],
             "unsubscribeMessage": "stop",
         },
@@ -139,6 +140,7 @@ def _first(body: dict[str, Any], **changes: Any) -> dict[str, Any]:
 def test_one_field_past_one_limit_is_rejected_naming_it(
     fake_ncloud: FakeNcloud, body: dict[str, Any], breaker: str
 ) -> None:
+    fake_ncloud.reset()
     field, change = BREAKERS[breaker]
     body = {k: v for k, v in body.items() if k not in ("advertising", "unsubscribeMessage")}
     with requests.Session() as http:

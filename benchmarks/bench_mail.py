@@ -6,7 +6,11 @@ signed by hand and one ``requests.post`` per mail, so a new connection every tim
 ``MailClient`` keeps one pooled keep-alive session and validates each mail before sending.
 Rounds alternate between the two to even out noise; the best round of each counts.
 
-Usage: ``python benchmarks/bench_mail.py [--mails 300] [--rounds 3] [--threads 8]``
+With ``--tls`` the fake serves HTTPS with a throwaway CA, as NCloud's gateway serves
+HTTPS: then every naive ``requests.post`` also pays a TLS handshake, which is what it costs
+against the real gateway. Both modes are printed by default.
+
+Usage: ``python benchmarks/bench_mail.py [--mails 300] [--rounds 3] [--threads 8] [--tls|--plain]``
 """
 
 from __future__ import annotations
@@ -15,8 +19,10 @@ import argparse
 import base64
 import hashlib
 import hmac
+import os
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -69,45 +75,64 @@ def main() -> int:
     parser.add_argument("--mails", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--threads", type=int, default=8)
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--tls", action="store_true", help="only the HTTPS run")
+    mode.add_argument("--plain", action="store_true", help="only the plain HTTP run")
     args = parser.parse_args()
-    command = [
-        sys.executable,
-        "-m",
-        "harness.fake.cli",
-        "--credential",
-        f"{ACCESS_KEY}:{SECRET_KEY}",
-    ]
-    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as server:  # noqa: S603
-        try:
-            assert server.stdout is not None
-            base_url = server.stdout.readline().strip().rstrip("/") + "/api/v1"
-            settings = NcpSettings(
-                access_key=ACCESS_KEY, secret_key=SecretStr(SECRET_KEY), mail_api_url=base_url
-            )
-            body = MAIL.to_request()
-            with MailClient(settings) as client:
-                client.send(MAIL)  # warm up both paths
-                naive_send(base_url, body)
-                naive, pooled = [], []
-                for _ in range(args.rounds):
-                    naive.append(rate(lambda: naive_send(base_url, body), args.mails))
-                    pooled.append(rate(lambda: client.send(MAIL), args.mails))
-                threaded = rate(lambda: client.send(MAIL), args.mails * 2, args.threads)
-                naive_threaded = rate(
-                    lambda: naive_send(base_url, body), args.mails * 2, args.threads
-                )
-        finally:
-            server.terminate()
-            server.wait(10)
-    best_naive, best_pooled = max(naive), max(pooled)
-    print(f"naive requests.post per mail:   {best_naive:8.0f} sends/s  (rounds: {_fmt(naive)})")
-    print(f"MailClient, one thread:          {best_pooled:8.0f} sends/s  (rounds: {_fmt(pooled)})")
-    print(f"naive, {args.threads} threads:                {naive_threaded:8.0f} sends/s")
-    print(f"MailClient, {args.threads} threads:           {threaded:8.0f} sends/s")
-    print(f"speed-up, one thread:            {best_pooled / best_naive:8.2f}x")
-    print(f"speed-up, {args.threads} threads:              {threaded / naive_threaded:8.2f}x")
-    print(f"MailClient {args.threads} threads vs naive:    {threaded / best_naive:8.2f}x")
+    for tls in [False, True] if not (args.tls or args.plain) else [args.tls]:
+        measure(args, tls=tls)
     return 0
+
+
+def measure(args: argparse.Namespace, *, tls: bool) -> None:
+    """Run one mode: the fake over plain HTTP or over HTTPS; print the rates."""
+    with tempfile.TemporaryDirectory() as folder:
+        ca_file = os.path.join(folder, "ca.pem")
+        command = [sys.executable, "-m", "harness.fake.cli"]
+        command += ["--credential", f"{ACCESS_KEY}:{SECRET_KEY}"]
+        if tls:
+            command += ["--tls-ca-file", ca_file]
+            os.environ["REQUESTS_CA_BUNDLE"] = ca_file  # both clients trust the fake's CA
+        with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as server:  # noqa: S603
+            try:
+                assert server.stdout is not None
+                base_url = server.stdout.readline().strip().rstrip("/") + "/api/v1"
+                rates = compare(args, base_url)
+            finally:
+                server.terminate()
+                server.wait(10)
+    naive, pooled, naive_threaded, threaded = rates
+    best_naive, best_pooled = max(naive), max(pooled)
+    threads = args.threads
+    print(f"fake over {'HTTPS (TLS)' if tls else 'plain HTTP'} on loopback")
+    print(f"  naive requests.post per mail:   {best_naive:8.0f} sends/s  ({_fmt(naive)})")
+    print(
+        f"  MailClient, one thread:          {best_pooled:8.0f} sends/s  (rounds: {_fmt(pooled)})"
+    )
+    print(f"  naive, {threads} threads:                {naive_threaded:8.0f} sends/s")
+    print(f"  MailClient, {threads} threads:           {threaded:8.0f} sends/s")
+    print(f"  speed-up, one thread:            {best_pooled / best_naive:8.2f}x")
+    print(f"  speed-up, {threads} threads:              {threaded / naive_threaded:8.2f}x")
+
+
+def compare(
+    args: argparse.Namespace, base_url: str
+) -> tuple[list[float], list[float], float, float]:
+    """Alternate rounds of the naive snippet and MailClient against one running fake."""
+    settings = NcpSettings(
+        access_key=ACCESS_KEY, secret_key=SecretStr(SECRET_KEY), mail_api_url=base_url
+    )
+    body = MAIL.to_request()
+    with MailClient(settings) as client:
+        client.send(MAIL)  # warm up both paths
+        naive_send(base_url, body)
+        naive, pooled = [], []
+        for _ in range(args.rounds):
+            naive.append(rate(lambda: naive_send(base_url, body), args.mails))
+            pooled.append(rate(lambda: client.send(MAIL), args.mails))
+        threaded = rate(lambda: client.send(MAIL), args.mails * 2, args.threads)
+        naive_threaded = rate(lambda: naive_send(base_url, body), args.mails * 2, args.threads)
+    return naive, pooled, naive_threaded, threaded
 
 
 def _fmt(values: list[float]) -> str:

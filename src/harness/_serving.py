@@ -67,11 +67,27 @@ class BackgroundServer:
         self.port = self._server.servers[0].sockets[0].getsockname()[1]
         return self
 
-    def stop(self, timeout: float = 30.0) -> None:
-        """Stop serving and wait for the app's shutdown (workers finish their entries)."""
+    def stop(self, timeout: float = 30.0, *, grace: float = 5.0) -> None:
+        """Stop serving and wait for the app's shutdown (workers finish their entries).
+
+        Open client connections get ``grace`` seconds to close; after that they are aborted
+        (a TLS connection whose client left without a ``close_notify`` would otherwise hold
+        the shutdown for half a minute).
+        """
         self._server.should_exit = True
         if self._thread.is_alive():
+            self._thread.join(min(grace, timeout))
+        if self._thread.is_alive():
+            self._abort_connections()
+            self._server.force_exit = True
             self._thread.join(timeout)
+
+    def _abort_connections(self) -> None:
+        for connection in list(self._server.server_state.connections):
+            loop = getattr(connection, "loop", None)
+            transport = getattr(connection, "transport", None)
+            if loop is not None and transport is not None and not loop.is_closed():
+                loop.call_soon_threadsafe(transport.abort)
 
     def __enter__(self) -> BackgroundServer:
         return self.start()

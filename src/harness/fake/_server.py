@@ -12,6 +12,7 @@ from harness.fake._app import create_app
 from harness.fake._faults import FaultScript, coerce_script
 from harness.fake._state import DEFAULT_MAX_BODY_BYTES, FakeState, RequestRecord, system_clock_ms
 from harness.fake._store import Advance, MailRequestRecord, Progression, SentMail
+from harness.fake._tls import LoopbackTls
 from ncp_signing import Credentials
 
 __all__ = ["FakeNcloud", "FakeServerError", "is_loopback"]
@@ -44,6 +45,9 @@ class FakeNcloud:
     Every request must be signed with one of ``credentials``; ``debug=True`` adds the
     string to sign the server expected and the failed check to a 401 (loopback only).
 
+    ``tls=True`` serves HTTPS with a throwaway certificate that clients trust through
+    :attr:`ca_file`, so a test can exercise what TLS costs and how the client verifies it.
+
     ``advance``, ``step_ms``, ``failed`` and ``unsubscribed`` set how statuses move (see
     :class:`~harness.fake.Progression`); ``groups`` maps address book group names to
     addresses for ``recipientGroupFilter``; ``clock`` (epoch ms) replaces the system clock.
@@ -67,6 +71,7 @@ class FakeNcloud:
         unsubscribed_accounts: Iterable[str] = (),
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         clock: Callable[[], int] = system_clock_ms,
+        tls: bool = False,
     ) -> None:
         if debug and not is_loopback(host):
             raise ValueError(f"Debug mode is only allowed on a loopback host, not {host!r}.")
@@ -94,6 +99,8 @@ class FakeNcloud:
         self._initial_faults = self._state.plan.script
         self._server: BackgroundServer | None = None
         self._thread_error: BaseException | None = None
+        self._tls_wanted = tls
+        self._tls: LoopbackTls | None = None
 
     def __repr__(self) -> str:
         where = self.url if self._server is not None else "not started"
@@ -108,10 +115,18 @@ class FakeNcloud:
 
     @property
     def url(self) -> str:
-        """The base URL, such as ``http://127.0.0.1:54321``."""
+        """The base URL, such as ``http://127.0.0.1:54321`` (``https`` with ``tls=True``)."""
         if self._server is None:
             raise FakeServerError("The fake server is not running; use it as a context manager.")
-        return f"http://{self.host}:{self.port}"
+        scheme = "https" if self._tls is not None else "http"
+        return f"{scheme}://{self.host}:{self.port}"
+
+    @property
+    def ca_file(self) -> str:
+        """The PEM file of the CA that signed the server certificate (``tls=True`` only)."""
+        if self._tls is None:
+            raise FakeServerError("The fake server is not serving TLS; pass tls=True.")
+        return str(self._tls.ca_file)
 
     @property
     def progression(self) -> Progression:
@@ -120,6 +135,10 @@ class FakeNcloud:
 
     def start(self) -> FakeNcloud:
         """Start serving on a background thread; return once the socket is listening."""
+        tls: dict[str, Any] = {}
+        if self._tls_wanted:
+            self._tls = LoopbackTls()
+            tls = {"ssl_certfile": self._tls.cert_file, "ssl_keyfile": self._tls.key_file}
         server = BackgroundServer(
             create_app(self._state),
             host=self.host,
@@ -131,10 +150,12 @@ class FakeNcloud:
             http="h11",
             date_header=False,
             server_header=False,
+            **tls,
         )
         try:
             server.start()
         except RuntimeError as exc:
+            self._close_tls()
             raise FakeServerError(
                 f"The fake server did not start on {self.host}:{self.port}."
             ) from exc.__cause__
@@ -145,10 +166,16 @@ class FakeNcloud:
     def stop(self) -> None:
         """Stop the server and wait for its thread; raise any error seen on that thread."""
         if self._server is not None:
-            self._server.stop(timeout=_START_TIMEOUT_S)
+            self._server.stop(timeout=_START_TIMEOUT_S, grace=0.5)
             self._thread_error = self._server.error
         self._server = None
+        self._close_tls()
         self.raise_errors()
+
+    def _close_tls(self) -> None:
+        if self._tls is not None:
+            self._tls.close()
+            self._tls = None
 
     def __enter__(self) -> FakeNcloud:
         return self.start()

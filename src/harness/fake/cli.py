@@ -1,6 +1,7 @@
 """``ncp-fake-server``: run the fake NCloud server for tests in any language.
 
     ncp-fake-server --host 127.0.0.1 --port 8080 --credential AK:SK [--faults faults.json]
+                    [--tls-ca-file ca.pem]
 
 It prints its base URL on the first line of standard output, then serves until interrupted.
 """
@@ -8,6 +9,7 @@ It prints its base URL on the first line of standard output, then serves until i
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 import threading
 from collections.abc import Sequence
@@ -43,6 +45,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--debug", action="store_true", help="explain 401 answers (loopback hosts only)"
     )
+    parser.add_argument(
+        "--tls-ca-file",
+        metavar="FILE",
+        help="serve HTTPS with a throwaway certificate; write its CA certificate to FILE",
+    )
     return parser
 
 
@@ -60,6 +67,7 @@ def main(argv: Sequence[str] | None = None, *, stop: threading.Event | None = No
             debug=args.debug,
             faults=faults,
             advance=args.advance,
+            tls=args.tls_ca_file is not None,
         )
     except (ValueError, OSError, NcpSigningError, InvalidFaultScriptError) as exc:
         print(f"ncp-fake-server: {exc}", file=sys.stderr)
@@ -67,6 +75,8 @@ def main(argv: Sequence[str] | None = None, *, stop: threading.Event | None = No
     if not credentials:
         print("ncp-fake-server: no --credential given; signed calls will fail.", file=sys.stderr)
     with fake:
+        if args.tls_ca_file:
+            shutil.copyfile(fake.ca_file, args.tls_ca_file)
         print(fake.url, flush=True)
         waiter = stop or threading.Event()
         try:

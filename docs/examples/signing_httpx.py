@@ -7,12 +7,12 @@ import asyncio
 import httpx
 
 from ncp_signing import Credentials
-from ncp_signing.httpx_auth import NcpHttpxAuth
+from ncp_signing.httpx_auth import NcpHttpxAuth, signed_client
 
 
 def list_requests(base_url: str, credentials: Credentials) -> httpx.Response:
-    """A signed GET with a query; httpx does not follow redirects by default."""
-    with httpx.Client(base_url=base_url, auth=NcpHttpxAuth(credentials)) as client:
+    """A signed GET with a query, from a client that never carries the signature elsewhere."""
+    with signed_client(credentials, base_url=base_url) as client:
         return client.get(
             "/api/v1/mails/requests",
             params={"startDateTime": "2024-01-01 00:00", "endDateTime": "2024-01-02"},

@@ -2,7 +2,7 @@
 
 ``ncp_signing`` must not import this package, so its CLI takes a credentials provider; this
 module supplies one that reads the chain (arguments, environment, ``.env``, secrets directory,
-configure file with ``NCLOUD_PROFILE``).
+configure file with ``--profile`` or ``NCLOUD_PROFILE``).
 """
 
 from __future__ import annotations
@@ -11,16 +11,22 @@ from collections.abc import Sequence
 
 from ncp_config._load import load_settings
 from ncp_config.exc import ConfigError
-from ncp_signing import Credentials
 from ncp_signing import cli as signing_cli
 
 __all__ = ["main"]
 
-
-def _credentials() -> Credentials:
-    return load_settings().credentials()
+CHAIN_HELP = (
+    "Credentials come from the settings chain: NCLOUD_ACCESS_KEY_ID / "
+    "NCLOUD_SECRET_ACCESS_KEY (or NCLOUD_ACCESS_KEY / NCLOUD_SECRET_KEY), .env, the secrets "
+    "directory, then ~/.ncloud/configure; never from a flag."
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``ncp-sign`` with the settings chain; return the process exit status."""
-    return signing_cli.main(argv, credentials=_credentials, errors=(ConfigError,))
+    parser = signing_cli.build_parser(CHAIN_HELP)
+    parser.add_argument("--profile", help="profile of the configure file to read")
+    args = parser.parse_args(argv)
+    return signing_cli.run(
+        args, lambda: load_settings(profile=args.profile).credentials(), (ConfigError,)
+    )

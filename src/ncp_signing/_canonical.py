@@ -27,9 +27,14 @@ _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _PERCENT_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
 # The common case in one match: an origin, a path with nothing to escape, a plain query.
 _SIMPLE = re.compile(
-    r"(?:[A-Za-z][A-Za-z0-9+.\-]*://[^/?#\x00-\x1f\x7f]*)?"
-    r"(/[A-Za-z0-9\-_.~$&+,/:;=@!'()*\[\]]*)(?:\?[^#\x00-\x1f\x7f]*)?"
+    r"(?:[A-Za-z][A-Za-z0-9+.\-]*://[A-Za-z0-9\-._~!$&'()*+,;=]*(?::[0-9]*)?)?"
+    r"(/[A-Za-z0-9\-_.~$&+,/:;=@!'()*\[\]]*)(?:\?[^#\x00-\x1f\x7f\ud800-\udfff]*)?"
 )
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+# Go's parseAuthority: userinfo, then a host (or [IPv6]) and an optional numeric port.
+_USERINFO = re.compile(r"[A-Za-z0-9\-._~!$&'()*+,;=:%]*")
+_HOST_BAD = re.compile(r"[\x00-\x20\"<>\\^`{|}/?#@]")
+_PORT = re.compile(r":[0-9]*")
 _CACHED_LENGTH = 2048
 # Bytes Go's escape(_, encodePath) leaves alone; every other byte becomes %XX.
 _PATH_SAFE = frozenset(
@@ -43,22 +48,46 @@ def canonical_uri(url_or_target: str) -> str:
 
     ``canonical_uri("https://mail.apigw.ntruss.com/api/v1/mails?page=0#top")`` is
     ``"/api/v1/mails?page=0"``. Raises :class:`~ncp_signing.exc.InvalidTargetError` for a
-    control character anywhere, an invalid ``%`` escape in the path, or a relative path.
+    control character or a lone surrogate anywhere, an invalid ``%`` escape in the path or
+    fragment, a bad host or port, or a relative path. Two inputs Go accepts are refused: a
+    scheme followed by neither ``//`` nor ``/`` (an opaque URL such as ``mailto:x``), and
+    a relative path; ``*`` alone is kept, as Go keeps it.
     """
     url = require_str("url", url_or_target)
     simple = _simple_target(url) if len(url) <= _CACHED_LENGTH else _SIMPLE_UNCACHED(url)
     if simple is not None:
         return simple
-    control = _ASCII_CONTROL.search(url)
-    if control is not None:
-        raise InvalidTargetError(
-            f"The URL {shown(url)} contains the control character {control.group()!r} "
-            f"at index {control.start()}."
-        )
-    rest = url.partition("#")[0]
+    _check_text(url, "URL")
+    rest, _, fragment = url.partition("#")
+    _check_escapes(fragment, url, "fragment")
     path, question, query = rest.partition("?")
     path = _strip_origin(path, url)
     return _escaped_path(path, url) + question + query
+
+
+def _check_text(url: str, what: str) -> None:
+    """Refuse control characters and text that cannot be sent as UTF-8."""
+    control = _ASCII_CONTROL.search(url)
+    if control is not None:
+        raise InvalidTargetError(
+            f"The {what} {shown(url)} contains the control character {control.group()!r} "
+            f"at index {control.start()}."
+        )
+    surrogate = _SURROGATE.search(url)
+    if surrogate is not None:
+        raise InvalidTargetError(
+            f"The {what} {shown(url)} is not valid UTF-8 text: it has a lone surrogate "
+            f"at index {surrogate.start()}."
+        )
+
+
+def _check_escapes(part: str, url: str, where: str) -> None:
+    bad = _BAD_ESCAPE.search(part)
+    if bad is not None:
+        escape = part[bad.start() : bad.start() + 3]
+        raise InvalidTargetError(
+            f"The URL {shown(url)} has an invalid escape {escape!r} in its {where}."
+        )
 
 
 @lru_cache(maxsize=512)
@@ -91,12 +120,7 @@ def _checked_wire_target(target: str) -> str:
 
 
 def _check_wire(target: str) -> str:
-    control = _ASCII_CONTROL.search(target)
-    if control is not None:
-        raise InvalidTargetError(
-            f"The target {shown(target)} contains the control character {control.group()!r} "
-            f"at index {control.start()}."
-        )
+    _check_text(target, "target")
     if not target.startswith("/") or " " in target:
         raise InvalidTargetError(
             f"The target {shown(target)} is not an origin-form request target."
@@ -105,34 +129,51 @@ def _check_wire(target: str) -> str:
 
 
 def _strip_origin(path: str, url: str) -> str:
-    """Drop ``scheme://authority`` from the part of the URL before the query."""
+    """Drop ``scheme:`` and ``//authority`` from the part of the URL before the query."""
     scheme = _SCHEME.match(path)
     if scheme is not None:
         path = path[scheme.end() :]
-        if not path.startswith("//"):
+        if not path.startswith("/"):
             raise InvalidTargetError(
-                f"The URL {shown(url)} has a scheme but no '//' authority after it."
+                f"The URL {shown(url)} has no '//' authority or absolute path after its scheme."
             )
-    if (path.startswith("//") and not path.startswith("///")) or scheme is not None:
+    if path.startswith("//") and (scheme is not None or not path.startswith("///")):
         slash = path.find("/", 2)
+        _check_authority(path[2:] if slash < 0 else path[2:slash], url)
         return "" if slash < 0 else path[slash:]
     if path.startswith(":"):
         raise InvalidTargetError(f"The URL {shown(url)} is missing its scheme before ':'.")
-    if path and not path.startswith("/"):
+    if path and not path.startswith("/") and path != "*":
         raise InvalidTargetError(
             f"The target {shown(url)} is relative; give a full URL or a path starting with '/'."
         )
     return path
 
 
+def _check_authority(authority: str, url: str) -> None:
+    """Refuse what Go's URL parser refuses in ``user@host:port``: bad characters, a bad port."""
+    userinfo, at, hostport = authority.rpartition("@")
+    if at and _USERINFO.fullmatch(userinfo) is None:
+        raise InvalidTargetError(f"The URL {shown(url)} has an invalid user name or password.")
+    if hostport.startswith("["):
+        host, bracket, port = hostport.partition("]")
+        if not bracket:
+            raise InvalidTargetError(f"The URL {shown(url)} has an unclosed '[' in its host.")
+    else:
+        colon = hostport.rfind(":")
+        host, port = (hostport, "") if colon < 0 else (hostport[:colon], hostport[colon:])
+        bad = _HOST_BAD.search(host)
+        if bad is not None:
+            raise InvalidTargetError(
+                f"The URL {shown(url)} has the character {bad.group()!r} in its host name."
+            )
+    if port and _PORT.fullmatch(port) is None:
+        raise InvalidTargetError(f"The URL {shown(url)} has an invalid port {port[1:]!r}.")
+
+
 def _escaped_path(path: str, url: str) -> str:
     """Return the path as Go's ``URL.EscapedPath`` does, or ``/`` when it is empty."""
-    bad = _BAD_ESCAPE.search(path)
-    if bad is not None:
-        escape = path[bad.start() : bad.start() + 3]
-        raise InvalidTargetError(
-            f"The URL {shown(url)} has an invalid escape {escape!r} in its path."
-        )
+    _check_escapes(path, url, "path")
     if not path:
         return "/"
     if _VALID_ENCODED.fullmatch(path) is not None:

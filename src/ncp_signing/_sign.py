@@ -7,7 +7,12 @@ import hashlib
 import hmac
 
 from ncp_signing._canonical import canonical_uri
-from ncp_signing._validate import check_access_key, check_method, require_str, timestamp_text
+from ncp_signing._validate import (
+    check_access_key,
+    check_method,
+    check_secret_key,
+    timestamp_text,
+)
 
 __all__ = ["sign", "string_to_sign"]
 
@@ -34,6 +39,6 @@ def sign(method: str, uri: str, timestamp: int | str, access_key: str, secret_ke
     ``x-ncp-apigw-timestamp`` header sent with the request.
     """
     message = string_to_sign(method, uri, timestamp, access_key)
-    key = require_str("secret_key", secret_key).encode()
+    key = check_secret_key(secret_key, access_key).encode()
     digest = hmac.new(key, message.encode(), hashlib.sha256).digest()
     return base64.b64encode(digest).decode("ascii")

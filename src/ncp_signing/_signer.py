@@ -9,8 +9,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ncp_signing._canonical import canonical_uri, check_wire_target
-from ncp_signing._validate import check_access_key, check_method, require_str, timestamp_text
-from ncp_signing.exc import InvalidInputError
+from ncp_signing._validate import (
+    check_access_key,
+    check_method,
+    check_secret_key,
+    timestamp_text,
+)
+from ncp_signing.exc import InvalidArgumentTypeError, InvalidInputError
 
 __all__ = [
     "ACCESS_KEY_HEADER",
@@ -42,7 +47,7 @@ class Credentials:
 
     def __post_init__(self) -> None:
         check_access_key(self.access_key)
-        require_str("secret_key", self.secret_key)
+        check_secret_key(self.secret_key, self.access_key)
         if not self.access_key:
             raise InvalidInputError("The access key is empty.")
         if self.access_key != self.access_key.strip(" "):
@@ -84,9 +89,14 @@ class Signer:
         signature_header: str = SIGNATURE_HEADER,
     ) -> None:
         if not isinstance(credentials, Credentials):
-            raise TypeError(f"credentials must be Credentials, not {type(credentials).__name__}.")
+            raise InvalidArgumentTypeError(
+                f"credentials must be Credentials, not {type(credentials).__name__}."
+            )
         if signature_header not in (SIGNATURE_HEADER, SIGNATURE_V1_HEADER):
-            raise ValueError(f"signature_header {signature_header!r} is not a signature header.")
+            raise InvalidInputError(
+                f"The signature header {signature_header!r} is neither "
+                f"{SIGNATURE_HEADER!r} nor {SIGNATURE_V1_HEADER!r}."
+            )
         self.credentials = credentials
         self._access_key = credentials.access_key
         self._clock = clock

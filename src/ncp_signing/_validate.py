@@ -7,6 +7,7 @@ import re
 from ncp_signing.exc import (
     InvalidAccessKeyError,
     InvalidArgumentTypeError,
+    InvalidInputError,
     InvalidMethodError,
     InvalidTimestampError,
 )
@@ -15,6 +16,7 @@ from ncp_signing.exc import (
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 # C0 controls, DEL and C1 controls: none may reach a header or the string to sign.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 _DIGITS = re.compile(r"[0-9]{1,19}")
 _MAX_SHOWN = 60
 _COMMON_METHODS = frozenset({"GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"})
@@ -50,13 +52,26 @@ def check_method(method: object) -> str:
 def check_access_key(access_key: object) -> str:
     """Return the access key unchanged if it has no control character."""
     access_key = require_str("access_key", access_key)
-    match = _CONTROL.search(access_key)
+    match = _CONTROL.search(access_key) or _SURROGATE.search(access_key)
     if match is not None:
+        what = "a lone surrogate" if _SURROGATE.match(match.group()) else "the control character"
         raise InvalidAccessKeyError(
-            f"The access key {shown(access_key)} contains the control character "
+            f"The access key {shown(access_key)} contains {what} "
             f"{match.group()!r} at index {match.start()}."
         )
     return access_key
+
+
+def check_secret_key(secret_key: object, access_key: str = "") -> str:
+    """Return the secret key if it is a ``str`` that encodes as UTF-8; never show it."""
+    secret_key = require_str("secret_key", secret_key)
+    if _SURROGATE.search(secret_key) is not None:
+        # Checked without encoding: a UnicodeEncodeError would carry the secret in its chain.
+        owner = f" for access key {access_key[:4]!r}…" if access_key else ""
+        raise InvalidInputError(
+            f"The secret key{owner} is not valid UTF-8 text (it has a lone surrogate)."
+        )
+    return secret_key
 
 
 def timestamp_text(timestamp: object) -> str:

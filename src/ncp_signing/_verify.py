@@ -10,9 +10,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Protocol
 
 from ncp_signing.exc import (
     MissingAuthHeadersError,
@@ -28,9 +30,17 @@ WINDOW_MS = 300_000
 
 _SIGNATURE_HEADERS = ("x-ncp-apigw-signature-v2", "x-ncp-apigw-signature-v1")
 _MAX_TIMESTAMP_DIGITS = 19
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+class HeaderItems(Protocol):
+    """Anything with ``items()`` of name and value pairs (``email.message.Message`` too)."""
+
+    def items(self) -> Iterable[tuple[str, str]]: ...
+
 
 SecretLookup = Mapping[str, str] | Callable[[str], "str | None"]
-Headers = Mapping[str, str] | Iterable[tuple[str, str]]
+Headers = Mapping[str, str] | HeaderItems | Iterable[tuple[str, str]]
 
 
 @dataclass(frozen=True)
@@ -56,9 +66,12 @@ def verify(
     """Verify a received request's signature v2 headers; return what was verified or raise.
 
     ``target`` is the request target exactly as received on the request line (path and
-    query, still percent-encoded). Header names are matched case-insensitively, and the
+    query, still percent-encoded). ``headers`` is a mapping, any object with ``items()``
+    (``http.server``'s message, httpx or requests headers) or a list of pairs; names are
+    matched case-insensitively, and each signing header must appear exactly once. The
     signature may come in ``x-ncp-apigw-signature-v2`` or, as the official Go, Python and JS
-    SDKs send it, ``x-ncp-apigw-signature-v1``. ``secrets`` maps an access key to its secret.
+    SDKs send it, ``x-ncp-apigw-signature-v1``; when both are present, ``-v2`` is the one
+    checked. ``secrets`` maps an access key to its secret.
 
     The timestamp must differ from ``now_ms`` (default: the system clock) by strictly less
     than ``window_ms``: exactly 5 minutes away is rejected, following the Korean
@@ -81,10 +94,17 @@ def verify(
         raise UnknownAccessKeyError(
             f"The access key {access_key[:4]!r}… is not known.", string_to_sign=message
         )
-    expected = base64.b64encode(
-        hmac.new(secret.encode(), message.encode(), hashlib.sha256).digest()
-    )
-    if not hmac.compare_digest(expected, presented.encode("utf-8", "surrogateescape")):
+    if _SURROGATE.search(secret) is not None:
+        # Checked without encoding: a UnicodeEncodeError would carry the secret in its chain.
+        raise UnknownAccessKeyError(
+            f"The secret held for access key {access_key[:4]!r}… is not valid UTF-8 text.",
+            string_to_sign=message,
+        )
+    key = secret.encode()
+    # Header values arrive as latin-1 or carry lone surrogates; they must still only mismatch.
+    signed = message.encode("utf-8", "surrogatepass")
+    expected = base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest())
+    if not hmac.compare_digest(expected, presented.encode("utf-8", "surrogatepass")):
         raise SignatureMismatchError(
             f"The signature for {method} {_short(target)} does not match.", string_to_sign=message
         )
@@ -95,7 +115,8 @@ def _auth_headers(headers: Headers) -> tuple[str, str, str, str]:
     """Pick the access key, timestamp and signature out of headers of any case."""
     wanted = {"x-ncp-iam-access-key", "x-ncp-apigw-timestamp", *_SIGNATURE_HEADERS}
     seen: dict[str, list[str]] = {}
-    pairs = headers.items() if isinstance(headers, Mapping) else headers
+    # Mappings, email.message.Message (http.server) and httpx/requests headers all have items().
+    pairs = headers.items() if hasattr(headers, "items") else headers
     for name, value in pairs:
         lower = name.lower()
         if lower in wanted:

@@ -26,7 +26,10 @@ _SECRET_NAMES = ("NCLOUD_SECRET_ACCESS_KEY", "NCLOUD_SECRET_KEY")
 
 
 class CredentialsNotFound(Exception):
-    """No usable credentials were found; the message says how to set them."""
+    """No usable credentials were found, or the command line cannot be honoured.
+
+    The message says what to change.
+    """
 
 
 def credentials_from_environment(environ: Mapping[str, str]) -> Credentials:
@@ -48,48 +51,73 @@ def _one_of(environ: Mapping[str, str], names: tuple[str, str]) -> str:
     return next(iter(values.values()), "")
 
 
-def _parser() -> argparse.ArgumentParser:
+ENVIRONMENT_HELP = (
+    "Credentials come from NCLOUD_ACCESS_KEY_ID / NCLOUD_SECRET_ACCESS_KEY "
+    "(or NCLOUD_ACCESS_KEY / NCLOUD_SECRET_KEY)."
+)
+
+
+def build_parser(credentials_help: str = ENVIRONMENT_HELP) -> argparse.ArgumentParser:
+    """The ``ncp-sign`` parser; ``credentials_help`` says where credentials come from."""
     parser = argparse.ArgumentParser(
         prog="ncp-sign",
         description="Print NCloud API Gateway signature v2 headers for one request. "
-        "Credentials come from NCLOUD_ACCESS_KEY_ID / NCLOUD_SECRET_ACCESS_KEY "
-        "(or NCLOUD_ACCESS_KEY / NCLOUD_SECRET_KEY).",
+        + credentials_help,
     )
     parser.add_argument("method", help="HTTP method, signed exactly as given (e.g. GET)")
     parser.add_argument("url", help="full URL or request target, e.g. /api/v1/mails")
     parser.add_argument("--timestamp", help="epoch milliseconds to sign with (default: now)")
     parser.add_argument(
-        "--format", choices=("headers", "json", "curl"), default="headers", help="output format"
+        "--format",
+        choices=("headers", "json", "curl"),
+        default="headers",
+        help="output format; curl needs a full URL",
     )
     return parser
 
 
-def main(
-    argv: Sequence[str] | None = None,
-    *,
-    credentials: Callable[[], Credentials] | None = None,
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI with credentials from the environment; return the exit status."""
+    args = build_parser().parse_args(argv)
+    return run(args, lambda: credentials_from_environment(os.environ))
+
+
+def run(
+    args: argparse.Namespace,
+    credentials: Callable[[], Credentials],
     errors: tuple[type[Exception], ...] = (),
 ) -> int:
-    """Run the CLI; return the process exit status.
+    """Sign as ``args`` say and print the result; return the exit status.
 
-    ``credentials`` supplies the credentials (default: the environment variables); a wrapper
-    with a richer source passes its own, and the exception types it raises in ``errors``.
+    ``credentials`` supplies the credentials; a wrapper with a richer source (the settings
+    chain) passes its own, and the exception types it raises in ``errors``.
     """
-    args = _parser().parse_args(argv)
     caught: tuple[type[Exception], ...] = (NcpSigningError, CredentialsNotFound, *errors)
     try:
-        found = credentials() if credentials else credentials_from_environment(os.environ)
+        if args.format == "curl":
+            _check_curl_url(args.url)
         clock = epoch_millis
         if args.timestamp is not None:
             fixed = int(timestamp_text(args.timestamp))
             clock = lambda: fixed  # noqa: E731
-        signer = Signer(found, clock=clock)
+        signer = Signer(credentials(), clock=clock)
         headers = signer.headers(args.method, args.url)
         print(_render(args.format, args.method, args.url, headers))
     except caught as error:
         print(f"ncp-sign: error: {error}", file=sys.stderr)
         return 2
     return 0
+
+
+def _check_curl_url(url: str) -> None:
+    """curl needs a host, and refuses a raw space; say so before signing anything."""
+    parts = urlsplit(url)
+    if not (parts.scheme and parts.netloc):
+        raise CredentialsNotFound(f"--format curl needs a full URL with a host, not {url!r}.")
+    if " " in canonical_uri(url):
+        raise CredentialsNotFound(
+            f"The URL {url!r} has a raw space, which curl will not send; write it as %20."
+        )
 
 
 def _wire_url(url: str) -> str:

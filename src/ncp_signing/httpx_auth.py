@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
+from typing import Any
 
 import httpx
 
 from ncp_signing._headers import drop_owned_headers
 from ncp_signing._signer import Credentials, Signer, epoch_millis
 
-__all__ = ["NcpHttpxAuth"]
+__all__ = ["NcpHttpxAuth", "signed_async_client", "signed_client"]
+
+_SIGNED_ORIGIN = "ncp_signing.origin"
 
 
 class NcpHttpxAuth(httpx.Auth):
     """An ``httpx.Auth`` for ``Client`` and ``AsyncClient`` that signs ``request.url.raw_path``.
 
-    httpx does not re-run auth when it follows a redirect, and strips only ``Authorization``
-    on a cross-origin hop; keep ``follow_redirects=False`` (the httpx default) for signed calls.
+    Every request is signed with a fresh timestamp, replacing any ``x-ncp-*`` headers it
+    carries. httpx does not run auth again when it follows a redirect, and strips only
+    ``Authorization`` on a cross-origin hop, so the signing headers would travel with it:
+    :meth:`strip_on_redirect` (or :meth:`astrip_on_redirect` for an ``AsyncClient``), installed
+    as a ``request`` event hook, removes them when a hop leaves the signed origin. The
+    :func:`signed_client` and :func:`signed_async_client` factories install it for you.
     """
 
     def __init__(
@@ -36,4 +43,39 @@ class NcpHttpxAuth(httpx.Auth):
         drop_owned_headers(request.headers)
         target = request.url.raw_path.decode("ascii")
         request.headers.update(self.signer.wire_headers(request.method, target))
+        request.extensions[_SIGNED_ORIGIN] = _origin(request.url)
         yield request
+
+    def strip_on_redirect(self, request: httpx.Request) -> None:
+        """A ``request`` event hook: drop the signing headers on a hop to another origin."""
+        signed = request.extensions.get(_SIGNED_ORIGIN)
+        if signed is not None and signed != _origin(request.url):
+            drop_owned_headers(request.headers)
+
+    async def astrip_on_redirect(self, request: httpx.Request) -> None:
+        """The same hook for an ``AsyncClient``, whose hooks must be coroutines."""
+        self.strip_on_redirect(request)
+
+
+def signed_client(credentials: Credentials | Signer, **options: Any) -> httpx.Client:
+    """An ``httpx.Client`` that signs every request and never carries the signature elsewhere."""
+    auth = NcpHttpxAuth(credentials)
+    hooks = _hooks(options, auth.strip_on_redirect)
+    return httpx.Client(auth=auth, event_hooks=hooks, **options)
+
+
+def signed_async_client(credentials: Credentials | Signer, **options: Any) -> httpx.AsyncClient:
+    """The ``httpx.AsyncClient`` counterpart of :func:`signed_client`."""
+    auth = NcpHttpxAuth(credentials)
+    hooks = _hooks(options, auth.astrip_on_redirect)
+    return httpx.AsyncClient(auth=auth, event_hooks=hooks, **options)
+
+
+def _hooks(options: dict[str, Any], hook: Callable[..., Any]) -> dict[str, list[Any]]:
+    given = options.pop("event_hooks", None) or {}
+    return {**given, "request": [*given.get("request", []), hook]}
+
+
+def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
+    default = {"http": 80, "https": 443}.get(url.scheme)
+    return url.scheme, url.host, url.port or default

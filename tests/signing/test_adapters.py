@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from raw_server import ACCESS_KEY, SECRET_KEY, RawServer, raw_server
 
 from ncp_signing import Credentials, NcpAuth, Signer
-from ncp_signing.httpx_auth import NcpHttpxAuth
+from ncp_signing.httpx_auth import NcpHttpxAuth, signed_async_client, signed_client
 
 CREDENTIALS = Credentials(ACCESS_KEY, SECRET_KEY)
 OWNED = {
@@ -125,6 +125,39 @@ def test_httpx_adapter_works_with_async_client(server: RawServer) -> None:
         return [r.status_code for r in responses]
 
     assert asyncio.run(run()) == [200] * 5
+
+
+def test_httpx_signed_client_does_not_carry_headers_to_another_origin(
+    server: RawServer, other_origin: RawServer
+) -> None:
+    server.redirect_to = other_origin.url + "/landing"
+    with signed_client(CREDENTIALS, follow_redirects=True) as client:
+        response = client.get(server.url + "/redirect")
+    assert [r.status_code for r in response.history] == [302]
+    assert server.seen[-1].valid
+    arrived = other_origin.seen[-1]
+    assert arrived.target == "/landing"
+    assert not {name.lower() for name, _ in arrived.headers} & OWNED
+
+
+def test_httpx_signed_async_client_strips_too(server: RawServer, other_origin: RawServer) -> None:
+    server.redirect_to = other_origin.url + "/elsewhere"
+
+    async def run() -> None:
+        async with signed_async_client(CREDENTIALS, follow_redirects=True) as client:
+            await client.get(server.url + "/redirect")
+
+    asyncio.run(run())
+    arrived = other_origin.seen[-1]
+    assert arrived.target == "/elsewhere"
+    assert not {name.lower() for name, _ in arrived.headers} & OWNED
+
+
+def test_httpx_same_origin_redirect_keeps_headers(server: RawServer) -> None:
+    server.redirect_to = "/landing"
+    with signed_client(CREDENTIALS, follow_redirects=True) as client:
+        client.get(server.url + "/redirect")
+    assert {name.lower() for name, _ in server.seen[-1].headers} & OWNED
 
 
 def test_httpx_adapter_replaces_existing_headers(server: RawServer) -> None:

@@ -70,6 +70,8 @@ def test_uses_a_fresh_timestamp_by_default(capsys: pytest.CaptureFixture[str]) -
         (["GET", "relative/path"], "relative"),
         (["G ET", "/"], "not an HTTP token"),
         (["GET", "/", "--timestamp", "soon"], "'soon'"),
+        (["GET", "/api/v1/mails", "--format", "curl"], "needs a full URL"),
+        (["GET", "https://h/x?q=a b", "--format", "curl"], "raw space"),
     ],
 )
 def test_bad_input_exits_non_zero(

@@ -48,6 +48,14 @@ def _sign(**changes: Any) -> str:
         ({"uri": "api/v1/mails"}, InvalidTargetError, "'api/v1/mails'"),
         ({"uri": "mailto:someone"}, InvalidTargetError, "'mailto:someone'"),
         ({"uri": ":8080/x"}, InvalidTargetError, "':8080/x'"),
+        ({"uri": "https://ho st/p"}, InvalidTargetError, "' ' in its host"),
+        ({"uri": "https://host:80a/p"}, InvalidTargetError, "invalid port '80a'"),
+        ({"uri": "https://[::1/p"}, InvalidTargetError, "unclosed '['"),
+        ({"uri": "https://u ser@host/p"}, InvalidTargetError, "user name or password"),
+        ({"uri": "https://h/p#%zz"}, InvalidTargetError, "'%zz' in its fragment"),
+        ({"uri": "/a?q=\udce9"}, InvalidTargetError, "lone surrogate at index 5"),
+        ({"access_key": "ak\ud800"}, InvalidAccessKeyError, "lone surrogate"),
+        ({"secret_key": SECRET + "\udce9"}, InvalidInputError, "not valid UTF-8"),
         ({"access_key": "ak\nx-evil: 1"}, InvalidAccessKeyError, "'\\n'"),
         ({"access_key": "ak\x85"}, InvalidAccessKeyError, "'\\x85'"),
         ({"timestamp": -1}, InvalidTimestampError, "'-1'"),
@@ -123,7 +131,31 @@ def test_signer_rejects_a_bad_clock_reading() -> None:
 
 
 def test_signer_checks_its_arguments() -> None:
-    with pytest.raises(TypeError, match="str"):
+    with pytest.raises(InvalidArgumentTypeError, match="str"):
         Signer("ak:sk")  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="x-custom"):
+    with pytest.raises(InvalidInputError, match="x-custom"):
         Signer(Credentials("ak", SECRET), signature_header="x-custom")
+
+
+def test_a_secret_that_is_not_utf8_never_shows() -> None:
+    secret = "SENTINEL-\udce9-secret"
+    with pytest.raises(InvalidInputError) as info:
+        Credentials("AKIAEXAMPLE", secret)
+    assert "'AKIA'" in str(info.value)
+    assert "SENTINEL" not in repr(info.value.args)
+    assert info.value.__cause__ is None
+    assert info.value.__context__ is None
+
+
+@pytest.mark.parametrize(
+    ("url", "target"),
+    [
+        ("http:/path?q", "/path?q"),  # a scheme and an absolute path, as Go reads it
+        ("*", "*"),  # OPTIONS *
+        ("https://[::1]:8443/x", "/x"),
+        ("https://user:pa%20ss@host:443/x", "/x"),
+        ("https://h/p#ok%20fragment", "/p"),
+    ],
+)
+def test_go_compatible_edges(url: str, target: str) -> None:
+    assert canonical_uri(url) == target

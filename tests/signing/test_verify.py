@@ -6,6 +6,7 @@ import base64
 import hashlib
 import hmac
 import traceback
+from email.message import Message
 
 import pytest
 from hypothesis import assume, given, settings
@@ -61,6 +62,30 @@ def test_header_names_are_case_insensitive_and_v1_is_accepted() -> None:
     ]
     result = verify("GET", "/a?b", pairs, SECRETS, now_ms=NOW)
     assert result.signature_header == "x-ncp-apigw-signature-v1"
+
+
+def test_http_server_message_headers_are_read() -> None:
+    """``http.server`` hands its handler an email Message, which is not a Mapping."""
+    message = Message()
+    for name, value in _reference_headers("GET", "/a", NOW).items():
+        message[name.title()] = value
+    assert verify("GET", "/a", message, SECRETS, now_ms=NOW).access_key == AK
+
+
+def test_surrogates_in_a_request_only_mismatch() -> None:
+    headers = _reference_headers("GET", "/a", NOW)
+    headers["x-ncp-apigw-signature-v2"] = "x\ud800"
+    with pytest.raises(SignatureMismatchError):
+        verify("GET", "/a\ud800", headers, SECRETS, now_ms=NOW)
+
+
+def test_a_stored_secret_that_is_not_utf8_is_not_shown() -> None:
+    headers = _reference_headers("GET", "/a", NOW)
+    stored = "SENTINEL" + "\udce9"
+    with pytest.raises(UnknownAccessKeyError, match="not valid UTF-8") as info:
+        verify("GET", "/a", headers, {AK: stored}, now_ms=NOW)
+    assert info.value.__context__ is None
+    _assert_secret_hidden(info.value, "SENTINEL")
 
 
 def test_secret_lookup_may_be_a_function() -> None:

@@ -16,7 +16,15 @@ import requests
 from harness.conformance._model import CaseFailure, CaseResult, NotApplicable, run_check
 from harness.conformance._target import Target
 
-__all__ = ["NOT_APPLICABLE", "REGISTRY", "case", "expect_error", "expect_status", "run_protocol"]
+__all__ = [
+    "NOT_APPLICABLE",
+    "REGISTRY",
+    "case",
+    "expect_accepted",
+    "expect_error",
+    "expect_status",
+    "run_protocol",
+]
 
 Scope = Literal["auth", "read", "send", "fake", "local"]
 Check = Callable[[Target], str]
@@ -100,9 +108,19 @@ def expect_status(answer: requests.Response, status: int, what: str) -> Any:
 
 
 def expect_error(
-    answer: requests.Response, status: int, code: str, what: str, *, details: str | None = None
+    answer: requests.Response,
+    status: int,
+    code: str,
+    what: str,
+    *,
+    details: str | None = None,
+    names: str | tuple[str, ...] | None = None,
 ) -> None:
-    """Fail unless ``answer`` is an error with ``status`` and gateway or mailer ``code``."""
+    """Fail unless ``answer`` is an error with ``status`` and gateway or mailer ``code``.
+
+    With ``names``, the error message must also name that field (or one of those fields), so
+    a case is not passed by a rejection for some other reason.
+    """
     body = expect_status(answer, status, what)
     error = body.get("error") if isinstance(body, dict) else None
     if not isinstance(error, dict):
@@ -112,6 +130,21 @@ def expect_error(
         raise CaseFailure(f"{what}: error code {error.get('errorCode')!r}, expected {code!r}")
     if details is not None and error.get("details") != details:
         raise CaseFailure(f"{what}: details {error.get('details')!r}, expected {details!r}")
+    if names is not None:
+        fields = (names,) if isinstance(names, str) else names
+        message = str(error.get("message", ""))
+        if not any(field in message for field in fields):
+            raise CaseFailure(
+                f"{what}: message {message[:80]!r} does not name {' or '.join(fields)}"
+            )
+
+
+def expect_accepted(answer: requests.Response, what: str) -> None:
+    """Fail when a correctly signed request is rejected by the gateway (401) or crashes it."""
+    if answer.status_code == 401 or answer.status_code >= 500:
+        raise CaseFailure(
+            f"{what} (the correctly signed twin): HTTP {answer.status_code}{_code(answer)}"
+        )
 
 
 def _code(answer: requests.Response) -> str:

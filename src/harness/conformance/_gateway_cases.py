@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from harness.conformance._catalogue import case, expect_error, expect_status
+from harness.conformance._catalogue import case, expect_accepted, expect_error, expect_status
 from harness.conformance._model import CaseFailure, reference_signature
 from harness.conformance._target import FAKE, LIST, WINDOW_MS, Target
 from harness.fake import FakeNcloud
@@ -16,6 +16,12 @@ MISSING = "Authentication information are missing."
 
 def _rejected(target: Target, headers: dict[str, str], what: str, path: str = LIST) -> None:
     expect_error(target.call("GET", path, headers), 401, "200", what, details=INVALID)
+
+
+def _twin(target: Target, what: str, path: str = LIST, *, stamp: int | None = None) -> None:
+    """The positive control: the same request correctly signed must pass the gateway."""
+    headers = target.headers("GET", path, stamp=stamp)
+    expect_accepted(target.call("GET", path, headers), what)
 
 
 @case("C6", "Server verifies repeated query keys in wire order", "read")
@@ -38,28 +44,36 @@ def _c7(target: Target) -> str:
 @case("C9", "Server verifies the trailing slash as sent", "auth")
 def _c9(target: Target) -> str:
     slashed = LIST.replace("requests?", "requests/?")
-    _rejected(target, target.headers("GET", LIST, signed_target=slashed), "slash signed, not sent")
-    return "a signature over '/requests/' does not pass for '/requests'"
+    sent_slashed = target.headers("GET", slashed, signed_target=LIST)
+    _rejected(target, sent_slashed, "'/requests/' sent", slashed)
+    _rejected(target, target.headers("GET", LIST, signed_target=slashed), "'/requests' sent")
+    _twin(target, "'/requests/' signed as sent", slashed)
+    _twin(target, "'/requests' signed as sent")
+    return "the slash is verified as sent either way; each request signed as sent passes"
 
 
 @case("C13", "Server compares the signed method with the request's", "auth")
 def _c13(target: Target) -> str:
     _rejected(target, target.headers("GET", LIST, signed_method="get"), "'get' signed, GET sent")
     _rejected(target, target.headers("GET", LIST, signed_method="POST"), "POST signed, GET sent")
-    return "a lower-case or different signed method is rejected"
+    _twin(target, "GET signed, GET sent")
+    return "a lower-case or different signed method is rejected, GET signed for GET passes"
 
 
 @case("C14", "Header timestamp must equal the signed timestamp", "auth")
 def _c14(target: Target) -> str:
     now = target.now_ms()
     _rejected(target, target.headers("GET", LIST, stamp=now + 1, signed_stamp=now), "TS+1 sent")
-    return "a header 1 ms off the signed timestamp is rejected"
+    _twin(target, "TS+1 signed and sent", stamp=now + 1)
+    return "a header 1 ms off the signed timestamp is rejected, the same stamp passes"
 
 
 @case("C15", "Timestamp in seconds is rejected", "auth")
 def _c15(target: Target) -> str:
-    _rejected(target, target.headers("GET", LIST, stamp=target.now_ms() // 1000), "10 digits")
-    return "a 10-digit seconds timestamp is rejected"
+    now = target.now_ms()
+    _rejected(target, target.headers("GET", LIST, stamp=now // 1000), "10 digits")
+    _twin(target, "13 digits", stamp=now)
+    return "a 10-digit seconds timestamp is rejected, milliseconds pass"
 
 
 @case("C16", "Skew inside the 5-minute window is accepted", "read")
@@ -77,7 +91,8 @@ def _c17(target: Target) -> str:
     for offset in (-beyond, beyond, -360_000, 360_000):
         headers = target.headers("GET", LIST, stamp=target.now_ms() + offset)
         _rejected(target, headers, f"skew {offset:+} ms")
-    return f"skew of ±{beyond} ms and ±6 min rejected"
+    _twin(target, "no skew")
+    return f"skew of ±{beyond} ms and ±6 min rejected, no skew passes"
 
 
 @case("C21", "Body is not signed", "send")
@@ -137,7 +152,8 @@ def _c26(target: Target) -> str:
     _rejected(target, target.headers("GET", LIST, credentials=wrong), "wrong secret")
     nobody = Credentials("unknown-access-key-0000", "whatever")
     _rejected(target, target.headers("GET", LIST, credentials=nobody), "unknown key")
-    return "401/200 'Invalid authentication information.'"
+    _twin(target, "the right secret")
+    return "401/200 'Invalid authentication information.'; the right secret passes"
 
 
 @case("C27", "Permission denied and route not found", "auth")
@@ -181,7 +197,8 @@ def _c40(target: Target) -> str:
     headers = target.headers("GET", LIST)
     headers["x-ncp-apigw-signature-v2"] = search_ad
     _rejected(target, headers, "Search Ad string in the v2 header")
-    return "Search Ad headers and strings are rejected"
+    _twin(target, "the NCloud string in the v2 header")
+    return "Search Ad headers and strings are rejected, the NCloud signature passes"
 
 
 def minimal_mail(target: Target, body: str) -> dict[str, object]:

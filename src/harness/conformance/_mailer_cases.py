@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from harness.conformance._catalogue import case, expect_error, expect_status
+from harness.conformance._catalogue import case, expect_accepted, expect_error, expect_status
 from harness.conformance._gateway_cases import minimal_mail
 from harness.conformance._model import CaseFailure
 from harness.conformance._target import FAKE, LIST, Target
@@ -16,6 +16,11 @@ __all__: list[str] = []
 MAILS = "/api/v1/mails"
 STATUS_CODES = frozenset({"P", "R", "I", "S", "F", "U", "C", "PF"})
 RESERVED_UTC = 1893456000000  # 2030-01-01 00:00 UTC, which is 09:00 KST
+STATUS_FIELDS: dict[str, type] = {
+    "readyCompleted": bool,
+    "finishCount": int,
+    "requestCount": int,
+}
 
 
 @case("C32", "Site to host mapping", "local")
@@ -69,20 +74,26 @@ def _recipients(target: Target, n: int, kind: str) -> list[dict[str, str]]:
 @case("C35", "createMailRequest validation", "send")
 def _c35(target: Target) -> str:
     base = minimal_mail(target, "Validation")
-    variants: dict[str, dict[str, Any]] = {
-        "a: no sender, title or body": {"recipients": base["recipients"]},
-        "b: no recipients": {**base, "recipients": []},
-        "c: 31 CC": {**base, "recipients": _recipients(target, 31, "C")},
-        "c: 31 BCC": {**base, "recipients": _recipients(target, 31, "B")},
-        "d: six groups": {**base, "recipientGroupFilter": {"groups": list("abcdef")}},
-        "e: body over 500 KB": {**base, "body": "x" * (500 * 1024 + 1)},
-        "f: advertising, no unsubscribe": {**base, "advertising": True},
+    groups = {"andFilter": True, "groups": list("abcdef")}
+    variants: dict[str, tuple[dict[str, Any], tuple[str, ...]]] = {
+        "a: no sender, title or body": (
+            {"recipients": base["recipients"]},
+            ("senderAddress", "title", "body", "templateSid"),
+        ),
+        "b: no recipients": ({**base, "recipients": []}, ("recipients", "recipientGroupFilter")),
+        "c: 31 CC": ({**base, "recipients": _recipients(target, 31, "C")}, ("recipients",)),
+        "c: 31 BCC": ({**base, "recipients": _recipients(target, 31, "B")}, ("recipients",)),
+        "d: six groups": ({**base, "recipientGroupFilter": groups}, ("groups",)),
+        "e: body over 500 KB": ({**base, "body": "x" * (500 * 1024 + 1)}, ("body",)),
+        "f: advertising, no unsubscribe": (
+            {**base, "advertising": True},
+            ("unsubscribeMessage", "useBasicUnsubscribeMsg"),
+        ),
     }
-    for name, body in variants.items():
-        expect_error(
-            target.call("POST", MAILS, target.headers("POST", MAILS), json=body), 400, "77102", name
-        )
-    return f"all {len(variants)} invalid requests give 400/77102"
+    for name, (body, fields) in variants.items():
+        answer = target.call("POST", MAILS, target.headers("POST", MAILS), json=body)
+        expect_error(answer, 400, "77102", name, names=fields)
+    return f"all {len(variants)} invalid requests give 400/77102 naming the field"
 
 
 @case("C36", "Reservation precedence and KST", "fake", "would schedule mail for later delivery")
@@ -111,7 +122,7 @@ def _c37(target: Target) -> str:
     deadline = time.monotonic() + (5 if target.fake is not None else 120)
     while time.monotonic() < deadline:
         status = _status(target, request_id)
-        codes = {c["status"]["code"] for c in status.get("countsByStatus", [])}
+        codes = _status_codes(status)
         if not codes <= STATUS_CODES:
             raise CaseFailure(f"unknown status codes {sorted(codes - STATUS_CODES)}")
         if status["readyCompleted"] and status["finishCount"] == status["requestCount"]:
@@ -128,9 +139,13 @@ def _c38(target: Target) -> str:
         201,
         "upload",
     )
-    listed = uploaded.get("files") if isinstance(uploaded, dict) else None
-    if not (isinstance(uploaded.get("tempRequestId"), str) and listed):
+    if not isinstance(uploaded, dict):
+        raise CaseFailure(f"upload: the answer is {type(uploaded).__name__}, not an object")
+    listed = uploaded.get("files")
+    if not (isinstance(uploaded.get("tempRequestId"), str) and isinstance(listed, list) and listed):
         raise CaseFailure("upload: no tempRequestId or files in the answer")
+    if not all(isinstance(f, dict) and isinstance(f.get("fileId"), str) for f in listed):
+        raise CaseFailure("upload: a 'files' entry is not an object with a string fileId")
     if (listed[0].get("fileName"), listed[0].get("fileSize")) != ("conformance.txt", 5):
         raise CaseFailure(f"upload: file listed as {listed[0]!r}")
     if target.fake is None:
@@ -147,6 +162,7 @@ def _c38(target: Target) -> str:
 def _c39(target: Target) -> str:
     wrong = target.headers("GET", LIST, signed_target=LIST + "&x")
     expect_error(target.call("GET", LIST, wrong), 401, "200", "bad signature")
+    expect_accepted(target.signed("GET", LIST), "a good signature")
     if target.fake is None:
         return "gateway 401/200; the mailer's 77202 needs an unsubscribed account"
     other = target.headers("GET", LIST, credentials=FAKE.unsubscribed)
@@ -170,4 +186,23 @@ def _status(target: Target, request_id: str) -> dict[str, Any]:
     status = expect_status(target.signed("GET", path), 200, "getMailRequestStatus")
     if not isinstance(status, dict):
         raise CaseFailure("getMailRequestStatus: the answer is not an object")
+    for name, kind in STATUS_FIELDS.items():
+        value = status.get(name)
+        fits = isinstance(value, kind) and (kind is bool or not isinstance(value, bool))
+        if not fits:
+            raise CaseFailure(f"getMailRequestStatus: no {kind.__name__} {name!r} in the answer")
     return status
+
+
+def _status_codes(status: dict[str, Any]) -> set[str]:
+    counts = status.get("countsByStatus", [])
+    if not isinstance(counts, list):
+        raise CaseFailure("getMailRequestStatus: 'countsByStatus' is not a list")
+    codes = set()
+    for entry in counts:
+        label = entry.get("status") if isinstance(entry, dict) else None
+        code = label.get("code") if isinstance(label, dict) else None
+        if not isinstance(code, str):
+            raise CaseFailure(f"getMailRequestStatus: countsByStatus entry {entry!r:.60}")
+        codes.add(code)
+    return codes

@@ -16,6 +16,7 @@ __all__ = [
     "NotApplicable",
     "SigningInput",
     "Status",
+    "one_line",
     "reference_signature",
     "run_check",
 ]
@@ -73,8 +74,18 @@ def reference_signature(secret_key: str, string_to_sign: str) -> str:
     return base64.b64encode(digest).decode("ascii")
 
 
+def one_line(text: str, limit: int = 200) -> str:
+    """The first non-empty line of ``text``, at most ``limit`` characters."""
+    line = next((part.strip() for part in text.splitlines() if part.strip()), "")
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
 def run_check(suite: str, case_id: str, title: str, check: Callable[[], str]) -> CaseResult:
-    """Run one check: its return value is the pass reason; the signals above set the status."""
+    """Run one check: its return value is the pass reason; the signals above set the status.
+
+    Any other exception (an answer of the wrong shape, say) fails the case with a one-line
+    reason naming the exception, so one broken answer never stops the run.
+    """
     started = time.perf_counter()
     status: Status = "pass"
     try:
@@ -83,4 +94,6 @@ def run_check(suite: str, case_id: str, title: str, check: Callable[[], str]) ->
         reason, status = str(exc), "fail"
     except NotApplicable as exc:
         reason, status = str(exc), "n/a"
+    except Exception as exc:
+        reason, status = one_line(f"{type(exc).__name__}: {exc}"), "fail"
     return CaseResult(suite, case_id, title, status, reason, time.perf_counter() - started)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import platform
+import re
 import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Sequence
@@ -12,9 +13,15 @@ from typing import Any
 
 from harness.conformance._model import CaseResult
 
-__all__ = ["render_table", "summary", "to_json", "to_junit", "write_report"]
+__all__ = ["render_table", "summary", "to_json", "to_junit", "write_report", "xml_text"]
 
 _MARK = {"pass": "PASS", "fail": "FAIL", "n/a": "n/a"}
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(text: str) -> str:
+    """``text`` without the characters XML 1.0 forbids (most C0 controls, lone surrogates)."""
+    return _NOT_XML.sub("", text)
 
 
 def summary(results: Sequence[CaseResult]) -> dict[str, int]:
@@ -59,7 +66,7 @@ def to_junit(results: Sequence[CaseResult]) -> bytes:
         element = ET.SubElement(
             root,
             "testsuite",
-            name=name,
+            name=xml_text(name),
             tests=str(counts["total"]),
             failures=str(counts["fail"]),
             errors="0",
@@ -72,14 +79,15 @@ def to_junit(results: Sequence[CaseResult]) -> bytes:
                 element,
                 "testcase",
                 classname=name,
-                name=f"{result.case_id} {result.title}",
+                name=xml_text(f"{result.case_id} {result.title}"),
                 time=f"{result.seconds:.3f}",
             )
+            reason = xml_text(result.reason)
             if result.status == "fail":
-                failure = ET.SubElement(test, "failure", message=result.reason, type="failure")
-                failure.text = result.reason
+                failure = ET.SubElement(test, "failure", message=reason, type="failure")
+                failure.text = reason
             elif result.status == "n/a":
-                ET.SubElement(test, "skipped", message=result.reason)
+                ET.SubElement(test, "skipped", message=reason)
     total = summary(results)
     root.set("tests", str(total["total"]))
     root.set("failures", str(total["fail"]))

@@ -9,7 +9,10 @@ at a time, each with a timeout.
 from __future__ import annotations
 
 import json
+import os
+import re
 import shlex
+import signal
 import subprocess
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -95,18 +98,54 @@ class ExternalSigner:
     def _run(self, given: SigningInput) -> Outcome:
         payload = json.dumps(given.to_json(), ensure_ascii=False).encode()
         try:
-            done = subprocess.run(  # noqa: S603 - the user's own signer command, by design
-                self.argv, input=payload, capture_output=True, timeout=self.timeout, check=False
-            )
+            returncode, stdout, stderr = _run_in_group(self.argv, payload, self.timeout)
         except subprocess.TimeoutExpired:
             return Outcome(None, detail=f"no answer within {self.timeout:g} s")
         except OSError as exc:
             return Outcome(None, detail=f"could not run {self.argv[0]!r}: {exc.strerror}")
-        if done.returncode != 0:
-            said = done.stderr.decode(errors="replace").strip().splitlines()
-            why = said[-1][:80] if said else "no message"
-            return Outcome(None, refused=True, detail=f"exit {done.returncode}: {why}")
-        return Outcome(done.stdout.decode(errors="replace").strip())
+        if returncode != 0:
+            said = [line for line in _printable(stderr).splitlines() if line.strip()]
+            why = said[-1].strip()[:80] if said else "no message"
+            return Outcome(None, refused=True, detail=f"exit {returncode}: {why}")
+        return Outcome(_printable(stdout).strip())
+
+
+_ESCAPES = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _printable(output: bytes) -> str:
+    """Decoded program output without terminal escape sequences and control characters."""
+    return _CONTROLS.sub("", _ESCAPES.sub("", output.decode(errors="replace")))
+
+
+def _run_in_group(argv: list[str], payload: bytes, timeout: float) -> tuple[int, bytes, bytes]:
+    """Run ``argv`` in its own process group; on timeout kill the whole group, then raise.
+
+    A signer that starts helpers (a shell, ``go run``, ``npx``) leaves them holding the
+    output pipes when only the direct child is killed; killing the group ends them all.
+    """
+    process = subprocess.Popen(  # noqa: S603 - the user's own signer command, by design
+        argv,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        stdout, stderr = process.communicate(payload, timeout=timeout)
+    except BaseException:  # a timeout, or an interrupt while waiting
+        _kill_group(process)
+        raise
+    return process.returncode, stdout, stderr
+
+
+def _kill_group(process: subprocess.Popen[bytes]) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        process.kill()
+    process.communicate()
 
 
 class CachingSigner:

@@ -63,7 +63,7 @@ def fake_server(folder: Path, latency_ms: int) -> Iterator[str]:
         faults = folder / f"latency-{latency_ms}.json"
         script = {
             "faults": [
-                {"kind": "latency", "method": "POST", "path": "*/mails", "delayMs": latency_ms}
+                {"kind": "latency", "method": "POST", "path": "/api/*/mails", "delayMs": latency_ms}
             ]
         }
         faults.write_text(json.dumps(script), encoding="utf-8")
@@ -138,7 +138,8 @@ def bench_drain(folder: Path, count: int, latency_ms: int) -> None:
         MailClient(settings_for(url), pool_size=16) as client,
     ):
         transport = ClientTransport(client)
-        client.send(Outbox(":memory:", sender_address=SENDER).prepare(mail(-1)))  # warm up
+        with Outbox(":memory:", sender_address=SENDER) as scratch:
+            client.send(scratch.prepare(mail(-1)))  # warm up
         for workers in (1, 4, 8):
             path = folder / f"drain-{latency_ms}-{workers}.db"
             with Outbox(path, sender_address=SENDER) as box:

@@ -22,7 +22,7 @@ MAILS = 300
 
 @pytest.fixture
 def slow_fake() -> Iterator[FakeNcloud]:
-    latency = FaultScript((Fault("latency", method="POST", path="*/mails", delay_ms=15),))
+    latency = FaultScript((Fault("latency", method="POST", path="/api/*/mails", delay_ms=15),))
     with FakeNcloud(credentials=("crash-access-key", "crash-secret-key"), faults=latency) as fake:
         yield fake
 

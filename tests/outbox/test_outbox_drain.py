@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -228,3 +229,28 @@ def test_an_attempt_in_doubt_not_found_with_no_attempts_left_fails(
     assert entry.state is EntryState.FAILED
     assert entry.last_error == "gave up after 3 attempts; last error: timeout"
     assert transport.delivered == []
+
+
+def test_every_outcome_is_logged_without_the_mail(
+    box: Outbox,
+    transport: ScriptedTransport,
+    clock: ManualClock,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger="harness")
+    sent, failed = box.submit(mail_data(1)), box.submit(mail_data(2))
+    retried, doubted = box.submit(mail_data(3)), box.submit(mail_data(4))
+    transport.outcomes = [
+        None,
+        PermanentDeliveryError("InvalidRequestError: bad recipient"),
+        RetryableDeliveryError("ThrottledError: slow down"),
+        DeliveryOutcomeUnknown("read timeout"),
+    ]
+    for _ in range(4):
+        drain(box, transport)
+    text = "\n".join(r.getMessage() for r in caplog.records)
+    assert f"Outbox entry {sent} was sent as request request-1" in text
+    assert f"Outbox entry {failed} failed: InvalidRequestError: bad recipient" in text
+    assert f"Outbox entry {retried}: attempt 1 did not go out (ThrottledError" in text
+    assert f"Outbox entry {doubted}: the outcome of its send is unknown (read timeout)" in text
+    assert "Body of message" not in text

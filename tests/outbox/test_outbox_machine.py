@@ -2,12 +2,14 @@
 
 Whatever the interleaving, no mail ever reaches the fake twice, and once the faults stop and
 the workers finish, every accepted mail is either sent exactly once (under the request id the
-outbox recorded) or failed with a reason and never sent.
+outbox recorded) or failed with a reason and never sent. Some mails are look-alikes: the same
+title template to the same customer, told apart only by their parameters.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import shutil
 import tempfile
 import time
@@ -20,18 +22,19 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, rule
 from outbox_kit import SENDER, mail_data, make_settings
 
 from harness.fake import FakeNcloud, Fault, FaultScript
-from harness.mail import MailClient, MailError
+from harness.mail import Mail, MailClient, MailError
 from harness.outbox import ClientTransport, DrainPolicy, EntryState, Outbox, drain_once
 
 READ_TIMEOUT = 0.1
 LATENCY_MS = 300  # longer than the read timeout: the send times out after it was made
 POLICY = DrainPolicy(max_attempts=6, backoff=0.001, max_backoff=0.01, check_delay=0.4, lease=60)
+SENDS = "/api/*/mails"
 FAULTS = {
-    "429": Fault("throttle", method="POST", path="*/mails", count=1, code="410", retry_after=None),
-    "503": Fault("error", method="POST", path="*/mails", count=1, status=503),
-    "reset": Fault("reset", method="POST", path="*/mails", count=1),
-    "truncate": Fault("truncate", method="POST", path="*/mails", count=1),
-    "timeout": Fault("latency", method="POST", path="*/mails", count=1, delay_ms=LATENCY_MS),
+    "429": Fault("throttle", method="POST", path=SENDS, count=1, code="410", retry_after=None),
+    "503": Fault("error", method="POST", path="/api/*/mails", count=1, status=503),
+    "reset": Fault("reset", method="POST", path="/api/*/mails", count=1),
+    "truncate": Fault("truncate", method="POST", path="/api/*/mails", count=1),
+    "timeout": Fault("latency", method="POST", path="/api/*/mails", count=1, delay_ms=LATENCY_MS),
 }
 
 
@@ -51,12 +54,19 @@ class OutboxMachine(RuleBasedStateMachine):
     def _open(self) -> Outbox:
         return Outbox(self.folder / "outbox.db", sender_address=SENDER)
 
-    @rule(target=entries, recipients=st.integers(1, 3))
-    def submit(self, recipients: int) -> tuple[str, int]:
+    @rule(target=entries, recipients=st.integers(1, 3), lookalike=st.booleans())
+    def submit(self, recipients: int, lookalike: bool) -> tuple[str, int]:
         number = self.next_number
         self.next_number += 1
         extra = [f"cc{number}-{i}@example.com" for i in range(1, recipients)]
         data = mail_data(number, recipients=[f"user{number}@example.com", *extra])
+        if lookalike:
+            data = {
+                "title": "Your receipt ${number}",
+                "body": "<p>Order ${number}</p>",
+                "parameters": {"number": f"R-{number}"},
+                "recipients": ["customer@example.com"],
+            }
         entry_id = self.outbox.submit(data)
         self.numbers[entry_id] = number
         return entry_id, number
@@ -95,7 +105,7 @@ class OutboxMachine(RuleBasedStateMachine):
         self.outbox.recover(lease=POLICY.lease, check_delay=POLICY.check_delay, everything=True)
 
     def sent_titles(self) -> Counter[str]:
-        return Counter(str(r.body["title"]) for r in self.fake.mail_requests)
+        return Counter(identity(r.body) for r in self.fake.mail_requests)
 
     @invariant()
     def never_sent_twice(self) -> None:
@@ -104,9 +114,9 @@ class OutboxMachine(RuleBasedStateMachine):
 
     @invariant()
     def sent_entries_match_the_fake(self) -> None:
-        by_title = {str(r.body["title"]): r.request_id for r in self.fake.mail_requests}
+        by_title = {identity(r.body): r.request_id for r in self.fake.mail_requests}
         for entry in self.outbox.entries([EntryState.SENT]):
-            assert by_title.get(str(entry.mail.title)) == entry.request_id
+            assert by_title.get(identity(entry.mail)) == entry.request_id
 
     def teardown(self) -> None:
         try:
@@ -129,11 +139,11 @@ class OutboxMachine(RuleBasedStateMachine):
             if not drain_once(self.outbox, self.transport, owner="final", policy=POLICY):
                 time.sleep(0.02)
         sent = self.sent_titles()
-        requests = {str(r.body["title"]): r.request_id for r in self.fake.mail_requests}
+        requests = {identity(r.body): r.request_id for r in self.fake.mail_requests}
         entries = self.outbox.entries()
         assert len(entries) == len(self.numbers)
         for entry in entries:
-            title = str(entry.mail.title)
+            title = identity(entry.mail)
             if entry.state is EntryState.SENT:
                 assert sent[title] == 1
                 assert requests[title] == entry.request_id
@@ -142,6 +152,13 @@ class OutboxMachine(RuleBasedStateMachine):
                 assert entry.last_error
                 assert sent[title] == 0
         assert sum(sent.values()) == sum(e.state is EntryState.SENT for e in entries)
+
+
+def identity(mail: Mail | object) -> str:
+    """What tells two mails apart: the title (a template for look-alikes) and parameters."""
+    body = mail.to_request() if isinstance(mail, Mail) else mail
+    assert isinstance(body, dict)
+    return json.dumps([body["title"], body.get("parameters")], sort_keys=True)
 
 
 OutboxMachine.TestCase.settings = settings(max_examples=15, stateful_step_count=20, deadline=None)

@@ -45,7 +45,7 @@ def test_the_202_comes_back_before_ncloud_has_the_mail(
 ) -> None:
     url, box = service
     secret_fake.set_faults(
-        FaultScript((Fault("latency", method="POST", path="*/mails", delay_ms=1000),))
+        FaultScript((Fault("latency", method="POST", path="/api/*/mails", delay_ms=1000),))
     )
     answer = post(url, mail_data(1))
     assert answer.status_code == 202
@@ -67,7 +67,11 @@ def test_a_resubmission_returns_the_same_id_and_sends_once(
 ) -> None:
     url, box = service
     first = post(url, mail_data(1)).json()["id"]
-    assert post(url, mail_data(1)).json()["id"] == first
+    again = post(url, mail_data(1))
+    assert again.status_code == 200  # not queued again: the entry as it is
+    assert again.json()["id"] == first
+    assert again.json()["status"] in ("pending", "sending", "sent")
+    assert again.headers["location"] == f"/api/v1/email/{first}"
     keyed = post(url, mail_data(1), **{"Idempotency-Key": "order-7"}).json()["id"]
     assert keyed != first
     conflict = post(url, mail_data(2), **{"Idempotency-Key": "order-7"})
@@ -113,7 +117,7 @@ def test_a_refused_mail_reports_failed_with_the_reason(
     secret_fake: FakeNcloud, service: tuple[str, Outbox]
 ) -> None:
     url, box = service
-    secret_fake.set_faults(FaultScript((Fault("throttle", path="*/mails", code="400"),)))
+    secret_fake.set_faults(FaultScript((Fault("throttle", path="/api/*/mails", code="400"),)))
     entry_id = post(url, mail_data(1)).json()["id"]
     wait_until(lambda: settled(box))
     state = requests.get(f"{url}/api/v1/email/{entry_id}", timeout=10).json()
@@ -144,7 +148,7 @@ def test_no_answer_or_log_ever_holds_the_secret(
         requests.get(f"{url}/api/v1/email/{SENTINEL}", timeout=10),
         requests.get(f"{url}/healthz", timeout=10),
     ]
-    secret_fake.set_faults(FaultScript((Fault("error", path="*/mails", status=500),)))
+    secret_fake.set_faults(FaultScript((Fault("error", path="/api/*/mails", status=500),)))
     failed = post(url, mail_data(3)).json()["id"]
     wait_until(lambda: settled(box) or box.counts()["unknown"] > 0)
     answers.append(requests.get(f"{url}/api/v1/email/{failed}", timeout=10))
@@ -178,3 +182,56 @@ def test_negative_workers_are_refused() -> None:
     settings = NcpSettings(access_key="ak", secret_key=SecretStr("secret-value"))
     with pytest.raises(ValueError, match="workers"):
         create_app(settings, workers=-1)
+
+
+def test_a_resubmitted_failed_mail_is_queued_again_and_reported(
+    secret_fake: FakeNcloud, service: tuple[str, Outbox]
+) -> None:
+    url, box = service
+    secret_fake.set_faults(FaultScript((Fault("throttle", path="/api/*/mails", code="400"),)))
+    entry_id = post(url, mail_data(1)).json()["id"]
+    wait_until(lambda: settled(box))
+    assert box.get(entry_id).state.value == "failed"
+    secret_fake.set_faults(None)
+    sent = post(url, mail_data(1))  # the quota is back: the caller sends it again
+    assert sent.status_code == 202
+    assert sent.json()["id"] == entry_id
+    assert sent.json()["status"] in ("pending", "sending", "sent")
+    wait_until(lambda: settled(box))
+    assert box.get(entry_id).state.value == "sent"
+    assert len(secret_fake.mail_requests) == 1
+    done = post(url, mail_data(1))
+    assert (done.status_code, done.json()["status"]) == (200, "sent")
+    assert done.json()["request_id"] == secret_fake.mail_requests[0].request_id
+
+
+def test_invalid_values_are_not_repeated_in_the_answer(service: tuple[str, Outbox]) -> None:
+    url, _ = service
+    bodies = [
+        {"title": "t", "body": "b", "recipients": ["plain-input-echo"]},
+        {"title": "t", "body": "b", "recipients": ["a@b.co"], "senderAddress": "x@naver.com"},
+        {"title": "t", "body": "b", "recipients": ["a@b.co"], "reservationDateTime": "echo-me-x"},
+    ]
+    for body, echo in zip(bodies, ["plain-input-echo", "naver.com", "echo-me-x"], strict=True):
+        answer = post(url, body)
+        assert answer.status_code == 422
+        assert echo not in answer.text
+        assert all(item["field"] and item["message"] for item in answer.json()["errors"])
+    fields = {item["field"] for item in post(url, bodies[0]).json()["errors"]}
+    assert fields == {"recipients[0].address"}
+
+
+def test_a_deeply_nested_body_answers_422(service: tuple[str, Outbox]) -> None:
+    url, _ = service
+    for raw in (b"[" * 100_000, b'{"title": ' * 50_000):
+        answer = requests.post(
+            f"{url}/api/v1/email/send",
+            data=raw,
+            headers={"content-type": "application/json"},
+            timeout=10,
+        )
+        assert answer.status_code == 422
+        assert answer.json()["errors"] in (
+            [{"field": "body", "message": "is nested too deeply"}],
+            [{"field": "body", "message": "is not valid JSON"}],
+        )

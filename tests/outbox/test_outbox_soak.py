@@ -27,14 +27,14 @@ FAULTS = FaultScript(
         Fault(
             "throttle",
             method="POST",
-            path="*/mails",
+            path="/api/*/mails",
             code="410",
             probability=0.08,
             retry_after=None,
         ),
-        Fault("error", method="POST", path="*/mails", status=503, probability=0.05),
-        Fault("reset", method="POST", path="*/mails", probability=0.03),
-        Fault("latency", method="POST", path="*/mails", delay_ms=2),
+        Fault("error", method="POST", path="/api/*/mails", status=503, probability=0.05),
+        Fault("reset", method="POST", path="/api/*/mails", probability=0.03),
+        Fault("latency", method="POST", path="/api/*/mails", delay_ms=2),
     ),
     seed=20261203,
 )

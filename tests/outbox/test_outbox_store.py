@@ -16,7 +16,6 @@ from harness.outbox import (
     EntryState,
     IdempotencyConflictError,
     Outbox,
-    derived_key,
     new_owner,
     owner_is_dead,
 )
@@ -49,7 +48,7 @@ def test_the_derived_key_ignores_spelling_and_key_order(outbox: Outbox) -> None:
     }
     assert outbox.submit(camel) == outbox.submit(snake)
     entry = outbox.entries()[0]
-    assert entry.idempotency_key == derived_key(outbox.prepare(camel))
+    assert entry.idempotency_key == outbox.derived_key(camel)
 
 
 def test_a_caller_key_allows_identical_content_twice_and_dedupes_its_own_resubmit(
@@ -207,3 +206,72 @@ def test_owners_of_dead_processes_on_this_host_are_dead() -> None:
     assert owner_is_dead(f"{host}:{done.stdout.strip()}:t:x:y")
     assert not owner_is_dead(f"another-host:{done.stdout.strip()}:t:x:y")
     assert not owner_is_dead("not an owner token")
+
+
+def test_the_derived_key_is_the_stored_key_with_the_default_sender(outbox: Outbox) -> None:
+    mail = Mail(**mail_data(1))
+    assert mail.sender_address is None
+    entry_id = outbox.submit(mail)
+    assert outbox.derived_key(mail) == outbox.get(entry_id).idempotency_key
+
+
+def finish(box: Outbox, state: str) -> str:
+    entry_id = box.submit(mail_data(1))
+    claim = box.claim("w")
+    assert claim is not None
+    if state == "sent":
+        assert box.mark_sent(claim, "r-1")
+    else:
+        assert box.mark_failed(claim, "QuotaExceededError: quota used up")
+    return entry_id
+
+
+def test_a_resubmitted_failed_mail_is_queued_again(tmp_path: Path) -> None:
+    clock = ManualClock()
+    with Outbox(tmp_path / "o.db", sender_address=SENDER, clock=clock) as box:
+        entry_id = finish(box, "failed")
+        clock.advance(60)
+        again = box.accept(mail_data(1))
+        assert (again.entry.id, again.outcome, again.queued) == (entry_id, "requeued", True)
+        entry = box.get(entry_id)
+        assert (entry.state, entry.attempts, entry.last_error) == (EntryState.PENDING, 0, None)
+        assert entry.not_before == clock.now
+        keyed = box.submit(mail_data(2), idempotency_key="order-9")
+        claim = box.claim("w")
+        assert claim is not None
+        assert box.mark_failed(claim, "refused")  # the requeued entry comes first
+        claim = box.claim("w")
+        assert claim is not None
+        assert claim.id == keyed
+        assert box.mark_failed(claim, "refused")
+        assert box.accept(mail_data(2), idempotency_key="order-9").outcome == "requeued"
+
+
+def test_a_resubmission_reports_the_entry_as_it_is(tmp_path: Path) -> None:
+    clock = ManualClock()
+    with Outbox(tmp_path / "o.db", sender_address=SENDER, clock=clock) as box:
+        entry_id = finish(box, "sent")
+        again = box.accept(mail_data(1))
+        assert (again.entry.id, again.outcome, again.queued) == (entry_id, "existing", False)
+        assert again.entry.state is EntryState.SENT
+        assert again.entry.request_id == "r-1"
+
+
+def test_derived_keys_match_only_within_the_window(tmp_path: Path) -> None:
+    clock = ManualClock()
+    with Outbox(tmp_path / "o.db", sender_address=SENDER, clock=clock, dedupe_window=3600) as box:
+        sent = finish(box, "sent")
+        clock.advance(3599)
+        assert box.submit(mail_data(1)) == sent
+        clock.advance(2)
+        later = box.accept(mail_data(1))
+        assert (later.outcome, later.entry.state) == ("new", EntryState.PENDING)
+        assert later.entry.id != sent
+        assert box.get(sent).state is EntryState.SENT  # the old entry keeps its history
+        clock.advance(7200)  # still pending: the same content is still this entry
+        assert box.submit(mail_data(1)) == later.entry.id
+        keyed = box.submit(mail_data(3), idempotency_key="signup-1")
+        clock.advance(10 * 86400)
+        assert box.submit(mail_data(3), idempotency_key="signup-1") == keyed  # keys never expire
+    with pytest.raises(ValueError, match="dedupe_window"):
+        Outbox(tmp_path / "x.db", dedupe_window=-1)

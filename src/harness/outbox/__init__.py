@@ -13,11 +13,13 @@ failed::
             ...
 
 An entry moves ``pending`` → ``sending`` → ``sent`` | ``failed``, through ``unknown`` when
-an attempt may have reached NCloud: then a worker looks the request up before deciding.
+an attempt may have reached NCloud: then a worker looks the request up before deciding. Every
+send of an entry carries the entry's own ``References`` header (:func:`marker_for`), so the
+lookup recognises that entry's requests and no other mail's, however alike.
 """
 
 from harness.outbox._drain import DrainPolicy, drain_once, recover_abandoned
-from harness.outbox._entry import Claim, EntryState, OutboxEntry
+from harness.outbox._entry import Claim, EntryState, OutboxEntry, Submission, marker_for
 from harness.outbox._errors import (
     DeliveryError,
     DeliveryOutcomeUnknown,
@@ -27,12 +29,13 @@ from harness.outbox._errors import (
     PermanentDeliveryError,
     RetryableDeliveryError,
 )
-from harness.outbox._outbox import Outbox, canonical_json, derived_key
+from harness.outbox._outbox import DEFAULT_DEDUPE_WINDOW, Outbox, canonical_json
 from harness.outbox._owner import new_owner, owner_is_dead
 from harness.outbox._pool import WorkerPool
 from harness.outbox._transport import ClientTransport, MailTransport, classify
 
 __all__ = [
+    "DEFAULT_DEDUPE_WINDOW",
     "Claim",
     "ClientTransport",
     "DeliveryError",
@@ -47,11 +50,12 @@ __all__ = [
     "OutboxError",
     "PermanentDeliveryError",
     "RetryableDeliveryError",
+    "Submission",
     "WorkerPool",
     "canonical_json",
     "classify",
-    "derived_key",
     "drain_once",
+    "marker_for",
     "new_owner",
     "owner_is_dead",
     "recover_abandoned",

@@ -38,8 +38,14 @@ CREATE TABLE IF NOT EXISTS outbox (
     updated_at REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS outbox_due ON outbox (state, not_before, seq);
-CREATE INDEX IF NOT EXISTS outbox_request ON outbox (request_id);
 """
+SCHEMA_VERSION = 1
+"""``PRAGMA user_version`` of the current schema. Version 1 makes NCloud request ids unique:
+no two entries can ever record the same request."""
+_UNIQUE_REQUEST = (
+    "CREATE UNIQUE INDEX IF NOT EXISTS outbox_request_unique ON outbox (request_id) "
+    "WHERE request_id IS NOT NULL"
+)
 
 
 class Database:
@@ -64,6 +70,7 @@ class Database:
                 for statement in _SCHEMA.split(";"):
                     if statement.strip():
                         conn.execute(statement)
+                _migrate(conn)
         except BaseException:
             self._conn.close()
             raise
@@ -90,3 +97,23 @@ class Database:
         """The connection, for one or more reads (each statement sees committed data)."""
         with self._lock:
             yield self._conn
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    """Bring a file written by an older version up to :data:`SCHEMA_VERSION`."""
+    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    if version >= SCHEMA_VERSION:
+        return
+    doubled = conn.execute(
+        "SELECT request_id, GROUP_CONCAT(id, ', ') FROM outbox WHERE request_id IS NOT NULL "
+        "GROUP BY request_id HAVING COUNT(*) > 1 LIMIT 5"
+    ).fetchall()
+    if doubled:
+        listed = "; ".join(f"request {r} recorded by entries {ids}" for r, ids in doubled)
+        raise sqlite3.IntegrityError(
+            "The outbox records one NCloud request for several entries, so at most one of "
+            f"them was sent by it ({listed}). Correct these rows, then open the outbox again."
+        )
+    conn.execute("DROP INDEX IF EXISTS outbox_request")
+    conn.execute(_UNIQUE_REQUEST)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")

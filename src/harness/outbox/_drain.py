@@ -36,15 +36,18 @@ class DrainPolicy:
     ``max_backoff``), each scaled by a random factor in [0.5, 1]. ``check_delay`` is how long
     after an attempt with an unknown outcome the lookup runs, so NCloud has finished with
     the request first. A claim older than ``lease`` seconds is taken to be abandoned: keep it
-    well above the mail client's timeouts and retry deadline. ``recover_every`` spaces the
-    checks for abandoned claims.
+    well above the mail client's timeouts and retry deadline (by default 3 s + 10 s per
+    attempt within a 60 s deadline; the default lease is five times that). A claim of a
+    process on the same host that no longer runs is freed at once; claims of other hosts, or
+    of a container restarted with a new hostname or the same PID, wait for the lease.
+    ``recover_every`` spaces the checks for abandoned claims.
     """
 
     max_attempts: int = 8
     backoff: float = 1.0
     max_backoff: float = 300.0
     check_delay: float = 30.0
-    lease: float = 600.0
+    lease: float = 300.0
     recover_every: float = 30.0
     jitter: Callable[[], float] = field(default=lambda: random.uniform(0.5, 1.0), repr=False)
 
@@ -82,9 +85,10 @@ def drain_once(
     """Move one due entry a step forward; return ``False`` when nothing was due.
 
     Abandoned claims are freed first (at most every ``policy.recover_every`` seconds per
-    outbox). An entry in doubt is looked up before anything is sent: if NCloud holds a
-    matching request that no other entry records, the entry is ``sent`` with that id; if it
-    holds none, the mail is sent again; if the lookup fails, the entry stays ``unknown``.
+    outbox). An entry in doubt is looked up before anything is sent: if NCloud holds exactly
+    one request carrying this entry's mail that no other entry records, the entry is ``sent``
+    with that id; if it holds none, the mail is sent again; if it holds several, or the
+    lookup fails or is incomplete, the entry stays ``unknown`` and is looked up again later.
     """
     policy = policy or DrainPolicy()
     outbox.recover(lease=policy.lease, check_delay=policy.check_delay, every=policy.recover_every)
@@ -97,7 +101,7 @@ def drain_once(
             return True
         if claim.attempts >= policy.max_attempts:
             reason = f"gave up after {claim.attempts} attempts; last error: {claim.last_error}"
-            outbox.mark_failed(claim, reason)
+            _fail(outbox, claim, reason)
             return True
         if not outbox.start_attempt(claim):
             logger.warning("Outbox entry %s: the claim was lost before sending", claim.id)
@@ -112,21 +116,32 @@ def _settle(outbox: Outbox, transport: MailTransport, claim: Claim, policy: Drai
     since = claim.in_doubt_since or 0.0
     try:
         candidates = transport.find_sent(claim.mail, since=since, until=outbox.clock())
+        decision = outbox.settle_found(claim, candidates)
     except Exception as error:
         reason = f"the outcome of an earlier attempt could not be checked: {error}"
-        logger.warning("Outbox entry %s: %s", claim.id, reason)
-        check_at = outbox.clock() + policy.retry_delay(claim.attempts)
-        outbox.mark_unknown(claim, reason, check_at)
+        _stay_unknown(outbox, claim, policy, reason)
         return False
-    for request_id in candidates:
-        if not outbox.is_known_request(request_id):
-            logger.info(
-                "Outbox entry %s was sent as request %s (found by lookup)", claim.id, request_id
-            )
-            outbox.mark_sent(claim, request_id)
-            return False
+    if decision == "sent":
+        logger.info("Outbox entry %s was sent (found by lookup)", claim.id)
+        return False
+    if decision == "ambiguous":
+        reason = (
+            "the outcome of an earlier attempt could not be checked: several requests "
+            "NCloud holds carry this mail"
+        )
+        _stay_unknown(outbox, claim, policy, reason)
+        return False
+    if decision == "lost":
+        logger.warning("Outbox entry %s: the claim was lost during the lookup", claim.id)
+        return False
     logger.info("Outbox entry %s: the earlier attempt did not reach NCloud", claim.id)
     return True
+
+
+def _stay_unknown(outbox: Outbox, claim: Claim, policy: DrainPolicy, reason: str) -> None:
+    check_at = outbox.clock() + policy.retry_delay(claim.attempts)
+    logger.warning("Outbox entry %s stays unknown: %s", claim.id, reason)
+    outbox.mark_unknown(claim, reason, check_at)
 
 
 def _deliver(
@@ -136,23 +151,46 @@ def _deliver(
         request_id = transport.deliver(claim.mail)
     except RetryableDeliveryError as error:
         if attempts >= policy.max_attempts:
-            outbox.mark_failed(claim, f"gave up after {attempts} attempts; last error: {error}")
+            _fail(outbox, claim, f"gave up after {attempts} attempts; last error: {error}")
             return
         delay = policy.retry_delay(attempts, error.retry_after)
+        logger.info(
+            "Outbox entry %s: attempt %d did not go out (%s); retrying in %.1f s",
+            claim.id,
+            attempts,
+            error,
+            delay,
+        )
         outbox.mark_retry(claim, str(error), outbox.clock() + delay)
         return
     except PermanentDeliveryError as error:
-        outbox.mark_failed(claim, str(error))
+        _fail(outbox, claim, str(error))
         return
     except DeliveryOutcomeUnknown as error:
-        outbox.mark_unknown(claim, str(error), outbox.clock() + policy.check_delay)
+        _unknown(outbox, claim, str(error), policy)
         return
     except Exception as error:  # a bug below us: never resend blindly, look it up instead
         logger.exception("Outbox entry %s: the transport raised unexpectedly", claim.id)
-        reason = f"unexpected {type(error).__name__}: {error}"
-        outbox.mark_unknown(claim, reason, outbox.clock() + policy.check_delay)
+        _unknown(outbox, claim, f"unexpected {type(error).__name__}: {error}", policy)
         return
-    if not outbox.mark_sent(claim, request_id):
+    if outbox.mark_sent(claim, request_id):
+        logger.info("Outbox entry %s was sent as request %s", claim.id, request_id)
+    else:
         logger.warning(
             "Outbox entry %s: sent as %s after its claim was recovered", claim.id, request_id
         )
+
+
+def _fail(outbox: Outbox, claim: Claim, reason: str) -> None:
+    if outbox.mark_failed(claim, reason):
+        logger.warning("Outbox entry %s failed: %s", claim.id, reason)
+
+
+def _unknown(outbox: Outbox, claim: Claim, reason: str, policy: DrainPolicy) -> None:
+    logger.warning(
+        "Outbox entry %s: the outcome of its send is unknown (%s); it is looked up in %.1f s",
+        claim.id,
+        reason,
+        policy.check_delay,
+    )
+    outbox.mark_unknown(claim, reason, outbox.clock() + policy.check_delay)

@@ -9,7 +9,15 @@ from typing import Any
 
 from harness.mail import Mail
 
-__all__ = ["Claim", "EntryState", "OutboxEntry"]
+__all__ = ["MARKER_DOMAIN", "Claim", "EntryState", "OutboxEntry", "Submission", "marker_for"]
+
+MARKER_DOMAIN = "outbox.ncp-toolkit"
+"""The domain of the ``References`` header the outbox gives each mail it sends."""
+
+
+def marker_for(entry_id: str) -> str:
+    """The ``referencesHeader`` that marks every send of entry ``entry_id``."""
+    return f"<{entry_id}@{MARKER_DOMAIN}>"
 
 
 class EntryState(str, Enum):
@@ -84,8 +92,31 @@ class Claim:
 
     @property
     def mail(self) -> Mail:
-        """The mail to deliver."""
-        return mail_from_json(self.mail_json)
+        """The mail to deliver, marked with this entry's ``referencesHeader``.
+
+        A mail whose caller set no ``referencesHeader`` gets :func:`marker_for` its entry id:
+        NCloud stores it with the request, so a lookup can tell this entry's sends from any
+        other mail, however alike. A header the caller set is kept as it is.
+        """
+        mail = mail_from_json(self.mail_json)
+        if mail.references_header is None:
+            mail = mail.model_copy(update={"references_header": marker_for(self.id)})
+        return mail
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What a submit did: ``outcome`` is ``"new"`` (a new entry), ``"requeued"`` (a failed
+    entry queued again) or ``"existing"`` (an entry already holds this mail; nothing changed).
+    """
+
+    entry: OutboxEntry
+    outcome: str
+
+    @property
+    def queued(self) -> bool:
+        """Whether this submit queued the mail (a new entry or a failed one queued again)."""
+        return self.outcome != "existing"
 
 
 def mail_from_json(text: str) -> Mail:

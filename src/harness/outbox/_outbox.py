@@ -10,21 +10,27 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 from harness.mail import Mail, MailValidationError
 from harness.outbox._db import Database, Synchronous
-from harness.outbox._entry import Claim, EntryState, OutboxEntry
+from harness.outbox._entry import Claim, EntryState, OutboxEntry, Submission
 from harness.outbox._errors import EntryNotFoundError, IdempotencyConflictError
 from harness.outbox._owner import owner_is_dead
 
-__all__ = ["Outbox", "canonical_json", "derived_key"]
+__all__ = ["DEFAULT_DEDUPE_WINDOW", "Outbox", "canonical_json"]
+
+logger = logging.getLogger("harness")
+
+DEFAULT_DEDUPE_WINDOW = 24 * 3600.0
+"""Seconds during which a mail submitted without a key is taken to be the same mail again."""
 
 _ENTRY_COLUMNS = (
     "id, state, attempts, request_id, last_error, idempotency_key, created_at, updated_at, "
@@ -37,9 +43,8 @@ def canonical_json(mail: Mail) -> str:
     return json.dumps(mail.to_request(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def derived_key(mail: Mail) -> str:
-    """The idempotency key of a mail submitted without one: a hash of its canonical JSON."""
-    return "sha256:" + hashlib.sha256(canonical_json(mail).encode("utf-8")).hexdigest()
+def _digest(mail: Mail) -> str:
+    return hashlib.sha256(canonical_json(mail).encode("utf-8")).hexdigest()
 
 
 class Outbox:
@@ -51,6 +56,8 @@ class Outbox:
     seconds. ``synchronous`` is SQLite's durability setting: ``NORMAL`` (the default, in WAL
     mode) keeps every committed submit through a crash of the process; ``FULL`` also keeps
     it through a power cut or an operating system crash, at the cost of a sync per write.
+    ``dedupe_window`` is how many seconds a mail submitted without a key matches an earlier
+    entry with the same content (see :meth:`submit`).
     """
 
     def __init__(
@@ -62,8 +69,12 @@ class Outbox:
         busy_timeout: float = 10.0,
         synchronous: Synchronous = "NORMAL",
         clock: Callable[[], float] = time.time,
+        dedupe_window: float = DEFAULT_DEDUPE_WINDOW,
     ) -> None:
+        if dedupe_window < 0:
+            raise ValueError(f"dedupe_window must not be negative, not {dedupe_window}.")
         self.path = Path(path)
+        self.dedupe_window = dedupe_window
         self.sender_address = sender_address
         self.sender_name = sender_name
         self.clock = clock
@@ -105,12 +116,37 @@ class Outbox:
             )
         return mail
 
+    def derived_key(self, mail: Mail | Mapping[str, Any]) -> str:
+        """The idempotency key :meth:`submit` gives ``mail`` when the caller gives none.
+
+        It is a hash of the mail's canonical JSON after :meth:`prepare` (the default sender
+        filled in), so it is exactly the key the entry is stored under.
+        """
+        return "sha256:" + _digest(self.prepare(mail))
+
     def submit(self, mail: Mail | Mapping[str, Any], *, idempotency_key: str | None = None) -> str:
         """Store ``mail`` as ``pending`` and return its id; nothing is sent here.
 
-        Submitting the same mail again (or anything under the same ``idempotency_key``)
-        returns the first id. Without a key, the key is :func:`derived_key` of the mail, so an
-        identical mail is never stored twice; give a key to send identical content again.
+        See :meth:`accept`, which also says what became of a resubmission.
+
+        Raises:
+            MailValidationError: the mail breaks a documented rule (fields named by path).
+            IdempotencyConflictError: the key already belongs to a different mail.
+        """
+        return self.accept(mail, idempotency_key=idempotency_key).entry.id
+
+    def accept(
+        self, mail: Mail | Mapping[str, Any], *, idempotency_key: str | None = None
+    ) -> Submission:
+        """Store ``mail`` as ``pending``, or find the entry that already holds it.
+
+        Submitting the same mail again under the same ``idempotency_key`` returns the first
+        entry (outcome ``"existing"``), whatever its state. Without a key, the key is
+        :meth:`derived_key`, and it matches an earlier entry created within
+        ``dedupe_window`` seconds, or one not yet sent or failed; after that the same content
+        makes a new entry, so it can be sent again later. A resubmission that finds a
+        ``failed`` entry queues it again (outcome ``"requeued"``): a failed mail was never
+        sent, so sending it is what the caller asks for.
 
         Raises:
             MailValidationError: the mail breaks a documented rule (fields named by path).
@@ -122,23 +158,51 @@ class Outbox:
         key = idempotency_key if idempotency_key is not None else "sha256:" + digest
         if not key or len(key) > 255:
             raise MailValidationError("idempotencyKey", "must be 1 to 255 characters")
+        derived = key == "sha256:" + digest
         now = self.clock()
         with self._db.write() as conn:
             row = conn.execute(
-                "SELECT id, mail_hash FROM outbox WHERE idempotency_key = ?", (key,)
+                "SELECT id, mail_hash, state, created_at FROM outbox WHERE idempotency_key = ?",
+                (key,),
             ).fetchone()
+            outcome = "new"
             if row is not None:
                 if row["mail_hash"] != digest:
                     raise IdempotencyConflictError(key, row["id"])
-                return str(row["id"])
-            entry_id = uuid.uuid4().hex
-            conn.execute(
-                "INSERT INTO outbox (id, idempotency_key, mail_hash, mail_json, state, "
-                "not_before, created_at, updated_at) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)",
-                (entry_id, key, digest, body, now, now, now),
+                final = row["state"] in (EntryState.SENT.value, EntryState.FAILED.value)
+                if derived and final and row["created_at"] < now - self.dedupe_window:
+                    # out of the window: the old entry keeps its history under a retired key
+                    conn.execute(
+                        "UPDATE outbox SET idempotency_key = idempotency_key || '#' || id "
+                        "WHERE id = ?",
+                        (row["id"],),
+                    )
+                    row = None
+                elif row["state"] == EntryState.FAILED.value:
+                    conn.execute(_REQUEUE, (now, now, row["id"]))
+                    outcome = "requeued"
+                else:
+                    outcome = "existing"
+            if row is None:
+                entry_id = uuid.uuid4().hex
+                conn.execute(
+                    "INSERT INTO outbox (id, idempotency_key, mail_hash, mail_json, state, "
+                    "not_before, created_at, updated_at) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)",
+                    (entry_id, key, digest, body, now, now, now),
+                )
+            else:
+                entry_id = str(row["id"])
+            entry = _entry(
+                conn.execute(
+                    f"SELECT {_ENTRY_COLUMNS} FROM outbox WHERE id = ?",  # noqa: S608 (constant columns)
+                    (entry_id,),
+                ).fetchone()
             )
-        self.wake()
-        return entry_id
+        if outcome == "requeued":
+            logger.info("Outbox entry %s had failed and is queued again", entry_id)
+        if outcome != "existing":
+            self.wake()
+        return Submission(entry, outcome)
 
     # Reading -------------------------------------------------------------------------------
 
@@ -233,8 +297,62 @@ class Outbox:
         )
 
     def mark_sent(self, claim: Claim, request_id: str) -> bool:
-        """The mail went out as NCloud request ``request_id``."""
-        return self._finish(claim, "sent", request_id=request_id, error=None, not_before=None)
+        """The mail went out as NCloud request ``request_id`` (NCloud's answer to this send).
+
+        NCloud's answer is proof, so if another entry had taken the same request id by a
+        lookup, that entry was wrong: it goes back to ``unknown`` to be looked up again.
+        """
+        now = self.clock()
+        with self._db.write() as conn:
+            if not self._holds(conn, claim):
+                return False
+            other = conn.execute(
+                "SELECT id FROM outbox WHERE request_id = ? AND id != ?", (request_id, claim.id)
+            ).fetchone()
+            if other is not None:
+                logger.warning(
+                    "Outbox entry %s had recorded request %s, which belongs to entry %s; "
+                    "its outcome is checked again",
+                    other["id"],
+                    request_id,
+                    claim.id,
+                )
+                conn.execute(_REOPEN, (now, now, other["id"]))
+            conn.execute(_SENT, (request_id, now, claim.id))
+        return True
+
+    def settle_found(self, claim: Claim, candidates: Sequence[str]) -> str:
+        """Decide a claim in doubt from the requests a lookup found to carry its mail.
+
+        In one write transaction: the candidates no entry records yet are counted; exactly
+        one makes the entry ``sent`` with it (``"sent"``); none returns ``"none"`` (the
+        earlier attempt did not reach NCloud); more than one returns ``"ambiguous"`` and
+        changes nothing. ``"lost"`` means the claim is no longer this worker's.
+        """
+        now = self.clock()
+        with self._db.write() as conn:
+            if not self._holds(conn, claim):
+                return "lost"
+            free = [
+                request_id
+                for request_id in dict.fromkeys(candidates)
+                if conn.execute(
+                    "SELECT 1 FROM outbox WHERE request_id = ?", (request_id,)
+                ).fetchone()
+                is None
+            ]
+            if len(free) != 1:
+                return "none" if not free else "ambiguous"
+            conn.execute(_SENT, (free[0], now, claim.id))
+            return "sent"
+
+    @staticmethod
+    def _holds(conn: Any, claim: Claim) -> bool:
+        row = conn.execute(
+            "SELECT 1 FROM outbox WHERE id = ? AND owner = ? AND state = 'sending'",
+            (claim.id, claim.owner),
+        ).fetchone()
+        return row is not None
 
     def mark_failed(self, claim: Claim, reason: str) -> bool:
         """The mail will not be sent; ``reason`` says why."""
@@ -318,6 +436,21 @@ class Outbox:
         return int(freed)
 
 
+_SENT = (
+    "UPDATE outbox SET state = 'sent', owner = NULL, claimed_at = NULL, in_doubt_since = NULL, "
+    "checking = 0, request_id = ?, last_error = NULL, updated_at = ? WHERE id = ?"
+)
+_REOPEN = (
+    "UPDATE outbox SET state = 'unknown', request_id = NULL, owner = NULL, claimed_at = NULL, "
+    "in_doubt_since = created_at, checking = 0, not_before = ?, updated_at = ?, "
+    "last_error = 'its recorded request belongs to another entry; its outcome is being checked' "
+    "WHERE id = ?"
+)
+_REQUEUE = (
+    "UPDATE outbox SET state = 'pending', attempts = 0, not_before = ?, owner = NULL, "
+    "claimed_at = NULL, in_doubt_since = NULL, checking = 0, last_error = NULL, updated_at = ? "
+    "WHERE id = ? AND state = 'failed'"
+)
 _RECOVER = (
     "UPDATE outbox SET state = 'unknown', checking = 0, "
     "not_before = MAX(?, COALESCE(in_doubt_since + ?, 0)), "

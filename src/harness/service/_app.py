@@ -1,15 +1,18 @@
 """``create_app``: the HTTP face of the outbox.
 
 ``POST /api/v1/email/send`` validates and stores the mail, then answers 202 with the entry's
-id; nothing waits for NCloud. ``GET /api/v1/email/{id}`` reports the entry; ``GET /healthz``
-says whether the service and its workers run. Error answers name fields and carry messages,
-never the input, and every text is passed through the secret redactor.
+id and state; nothing waits for NCloud. A resubmission that finds the mail already queued or
+sent answers 200 with that entry as it is. ``GET /api/v1/email/{id}`` reports the entry;
+``GET /healthz`` says whether the service and its workers run. Error answers name fields and
+carry messages with the submitted values taken out, and every text is passed through the
+secret redactor.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -27,6 +30,7 @@ from harness.outbox import (
     IdempotencyConflictError,
     MailTransport,
     Outbox,
+    OutboxEntry,
     WorkerPool,
 )
 from ncp_config import NcpSettings, redact, register_secret
@@ -104,20 +108,25 @@ def create_app(
             return _problems(413, [("body", f"is larger than {_MAX_BODY_BYTES} bytes")])
         try:
             data = json.loads(raw)
+        except RecursionError:
+            return _problems(422, [("body", "is nested too deeply")])
         except (ValueError, UnicodeDecodeError):
             return _problems(422, [("body", "is not valid JSON")])
         key = request.headers.get("idempotency-key")
         try:
-            entry_id = await run_in_threadpool(state.outbox.submit, data, idempotency_key=key)
+            done = await run_in_threadpool(state.outbox.accept, data, idempotency_key=key)
+        except RecursionError:
+            return _problems(422, [("body", "is nested too deeply")])
         except MailValidationError as error:
-            return _problems(422, error.problems)
+            return _problems(422, _without_input(error.problems, data))
         except IdempotencyConflictError as error:
             return _problems(409, [("Idempotency-Key", f"is already used for {error.entry_id}")])
-        return JSONResponse(
-            {"id": entry_id, "status": "pending"},
-            status_code=202,
-            headers={"Location": f"/api/v1/email/{entry_id}"},
-        )
+        entry = done.entry
+        location = {"Location": f"/api/v1/email/{entry.id}"}
+        if done.queued:
+            body = {"id": entry.id, "status": entry.state.value}
+            return JSONResponse(body, status_code=202, headers=location)
+        return JSONResponse(_public(entry), status_code=200, headers=location)
 
     @app.get("/api/v1/email/{entry_id}")
     async def email_status(entry_id: str, request: Request) -> JSONResponse:
@@ -126,10 +135,7 @@ def create_app(
             entry = await run_in_threadpool(state.outbox.get, entry_id)
         except EntryNotFoundError:
             return _problems(404, [("id", "no mail has this id")])
-        public = entry.to_public()
-        if public["error"] is not None:
-            public["error"] = redact(str(public["error"]))
-        return JSONResponse(public)
+        return JSONResponse(_public(entry))
 
     @app.get("/healthz")
     async def healthz(request: Request) -> JSONResponse:
@@ -146,6 +152,46 @@ def create_app(
         return JSONResponse(body, status_code=200 if healthy else 503)
 
     return app
+
+
+def _public(entry: OutboxEntry) -> dict[str, Any]:
+    public = entry.to_public()
+    if public["error"] is not None:
+        public["error"] = redact(str(public["error"]))
+    return public
+
+
+_QUOTED = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
+_MIN_ECHO = 4  # shorter values are common words of the messages themselves
+
+
+def _leaves(data: Any, depth: int = 0) -> list[str]:
+    """The submitted values (strings and numbers) found in ``data``."""
+    if depth > 20:
+        return []
+    if isinstance(data, dict):
+        return [text for value in data.values() for text in _leaves(value, depth + 1)]
+    if isinstance(data, list):
+        return [text for value in data for text in _leaves(value, depth + 1)]
+    if isinstance(data, str | int | float) and not isinstance(data, bool):
+        return [str(data)]
+    return []
+
+
+def _without_input(problems: Any, data: Any) -> list[tuple[str, str]]:
+    """``(field, message)`` pairs with every submitted value taken out of the messages."""
+    values: set[str] = set()
+    for text in _leaves(data):
+        values.add(text)
+        values.update(part for part in re.split(r"[@\s]", text) if part)
+    echoes = sorted((v for v in values if len(v) >= _MIN_ECHO), key=len, reverse=True)
+    cleaned = []
+    for field, message in problems:
+        text = _QUOTED.sub("the value", str(message))
+        for value in echoes:
+            text = text.replace(value, "the value")
+        cleaned.append((str(field), text))
+    return cleaned
 
 
 def _problems(status: int, problems: Any) -> JSONResponse:

@@ -68,7 +68,8 @@ def run_demo(
     out: Callable[[str], None] = print,
 ) -> int:
     """Run the demo, printing as it goes; return 0 when every mail was sent exactly once."""
-    faults = FaultScript((Fault("latency", method="POST", path="*/mails", delay_ms=latency_ms),))
+    send = Fault("latency", method="POST", path="/api/*/mails", delay_ms=latency_ms)
+    faults = FaultScript((send,))
     started = time.monotonic()
 
     def say(text: str) -> None:

@@ -7,8 +7,12 @@ One place loads, validates and explains the settings::
     settings = load_settings()
     signer_credentials = settings.credentials()
 
-Importing the package attaches a redacting filter to the project's loggers, so a secret that
-settings have loaded, or a signature header value, never reaches a log record.
+Importing the package attaches a redacting filter to the loggers named exactly ``ncp_signing``,
+``ncp_config``, ``harness`` and ``pydantic_settings``. In records logged on those loggers (not
+on their children, such as ``harness.sender``, which need :func:`install_log_redaction`), the
+filter replaces every secret key that settings have loaded (six characters or longer, also in
+its ``repr`` and JSON escaped forms) and every ``x-ncp-apigw-signature-v1``/``-v2`` header
+value. Text it cannot recognise, such as a secret cut in two or encoded, passes unchanged.
 """
 
 from ncp_config._load import DEFAULT, load_settings
@@ -25,6 +29,7 @@ from ncp_config.exc import (
     ConfigError,
     ConfigFileError,
     ConflictingSettingError,
+    IncompleteCredentialsError,
     MissingSettingError,
     ProfileNotFoundError,
     SettingsValidationError,
@@ -38,6 +43,7 @@ __all__ = [
     "ConfigError",
     "ConfigFileError",
     "ConflictingSettingError",
+    "IncompleteCredentialsError",
     "MissingSettingError",
     "NcpSettings",
     "ProfileNotFoundError",

@@ -7,6 +7,7 @@ the value of any ``x-ncp-apigw-signature-v1``/``-v2`` header, in every record it
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import threading
@@ -20,6 +21,7 @@ __all__ = [
     "mask",
     "redact",
     "register_secret",
+    "secret_forms",
 ]
 
 REDACTED = "********"
@@ -27,12 +29,16 @@ LOGGER_NAMES = ("ncp_signing", "ncp_config", "harness", "pydantic_settings")
 # Shorter values would turn ordinary words in log lines into asterisks.
 _MIN_SECRET_LENGTH = 6
 _ACCESS_PREFIX = 4
+# The header name, then whatever separates it from its value in the forms logs show it in:
+# "name: value" (HTTP), name=value, {'name': 'value'} and {"name": "value"} (dict reprs), and
+# ('name', 'value') or (b'name', b'value') (header lists of tuples, as httpx keeps them).
 _SIGNATURE = re.compile(
-    r"(x-ncp-apigw-signature-v[12]['\"]?\s*[:=]\s*['\"]?)([A-Za-z0-9+/=_-]+)", re.IGNORECASE
+    r"(x-ncp-apigw-signature-v[12]['\"]?\s*[:=,]\s*b?['\"]?)([A-Za-z0-9+/=_-]+)", re.IGNORECASE
 )
 
 _lock = threading.Lock()
 _secrets: set[str] = set()
+_forms: set[str] = set()
 _ordered: tuple[str, ...] = ()
 
 
@@ -49,8 +55,23 @@ def mask(value: str | None, *, secret: bool) -> str:
     return value[:_ACCESS_PREFIX] + REDACTED
 
 
+def secret_forms(value: str) -> set[str]:
+    """Return ``value`` and the escaped forms it takes inside a ``repr`` or a JSON string.
+
+    A secret with a quote, a backslash, a non-printable or a non-ASCII character does not
+    appear literally in ``repr(["secret"])`` or ``json.dumps(...)``; matching these forms too
+    keeps such text from showing it escaped.
+    """
+    forms = {value, repr(value)[1:-1], json.dumps(value)[1:-1], ascii(value)[1:-1]}
+    return {form for form in forms if form}
+
+
 def register_secret(value: str) -> None:
-    """Remember a secret so that :func:`redact` and the logging filter remove it from text."""
+    """Remember a secret so that :func:`redact` and the logging filter remove it from text.
+
+    Values shorter than six characters are ignored, since they would turn ordinary words into
+    asterisks; such a secret is not redacted from free text.
+    """
     global _ordered
     if len(value) < _MIN_SECRET_LENGTH:
         return
@@ -58,7 +79,8 @@ def register_secret(value: str) -> None:
         if value in _secrets:
             return
         _secrets.add(value)
-        _ordered = tuple(sorted(_secrets, key=len, reverse=True))
+        _forms.update(secret_forms(value))
+        _ordered = tuple(sorted(_forms, key=len, reverse=True))
 
 
 def redact(text: str) -> str:

@@ -6,7 +6,14 @@ import re
 from typing import Any, Literal
 
 import email_validator
-from pydantic import Field, PrivateAttr, SecretStr, field_validator, model_validator
+from pydantic import (
+    Field,
+    PrivateAttr,
+    SecretStr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from ncp_config._sites import REGIONS, api_gw_url_for, check_base_url, mail_api_url_for
@@ -20,16 +27,29 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 MAX_RETRY_DEADLINE = 120.0
 
 
+def _is_utf8(text: str) -> bool:
+    """Whether ``text`` encodes as UTF-8 (it fails for lone surrogates from undecodable bytes)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 class NcpSettings(BaseSettings):
     """The validated settings for calling NCloud: credentials, site, base URLs, mail, timeouts.
 
     Build it with :func:`ncp_config.load_settings`, which resolves the credential chain,
     records where each value came from in :attr:`sources`, and turns validation errors into
     :class:`~ncp_config.SettingsValidationError` with every input value scrubbed. Constructing
-    it directly reads the same chain with its defaults.
+    it directly reads the same chain with its defaults, keyword arguments first, and behaves
+    the same way: the same errors, the secret key registered for log redaction, and
+    :attr:`sources` filled in.
     """
 
-    model_config = SettingsConfigDict(extra="forbid", validate_default=True, frozen=True)
+    model_config = SettingsConfigDict(
+        extra="forbid", validate_default=True, frozen=True, hide_input_in_errors=True
+    )
 
     access_key: str = Field(min_length=1, description="NCloud API access key ID.")
     secret_key: SecretStr = Field(description="NCloud API secret key; never shown.")
@@ -45,6 +65,31 @@ class NcpSettings(BaseSettings):
     retry_attempts: int = Field(default=5, ge=1, le=20)
 
     _sources: dict[str, str] = PrivateAttr(default_factory=dict)
+
+    def __init__(self, **values: Any) -> None:
+        """Validate the settings read from the credential chain, ``values`` taking precedence.
+
+        Raises:
+            ConfigError: a subclass saying what is wrong; never pydantic's ``ValidationError``,
+                whose text carries every input value.
+        """
+        from ncp_config._load import Chain, validate_chain
+        from ncp_config._sources import ChainSource
+
+        built = values.pop("_build_sources", None)
+        if built is None:
+            chain = Chain.direct(type(self), values)
+        elif values or not all(isinstance(source, ChainSource) for source in built[0]):
+            raise TypeError("_build_sources takes credential chain sources and nothing else.")
+        else:
+            chain = Chain(tuple(built[0]))
+        sources = chain.sources
+
+        def construct() -> None:
+            BaseSettings.__init__(self, _build_sources=(sources, {}))
+
+        origins = validate_chain(chain, construct)
+        self._sources.update(origins)
 
     @classmethod
     def settings_customise_sources(
@@ -79,6 +124,17 @@ class NcpSettings(BaseSettings):
     def _region_upper(cls, value: Any) -> Any:
         return value.strip().upper() if isinstance(value, str) else value
 
+    @field_validator("access_key", "secret_key", mode="before")
+    @classmethod
+    def _utf8(cls, value: Any, info: ValidationInfo) -> Any:
+        text = value.get_secret_value() if isinstance(value, SecretStr) else value
+        if isinstance(text, str) and not _is_utf8(text):
+            # Said without the value: a lone surrogate would crash the signer later, with the
+            # whole key in the UnicodeEncodeError.
+            what = "secret key" if info.field_name == "secret_key" else "access key"
+            raise ValueError(f"The {what} is not valid UTF-8 text.")
+        return value
+
     @field_validator("access_key", "mail_sender_name")
     @classmethod
     def _no_control(cls, value: str | None) -> str | None:
@@ -99,6 +155,17 @@ class NcpSettings(BaseSettings):
             raise ValueError("The secret key contains a control character.")
         return SecretStr(text)
 
+    @field_validator("region")
+    @classmethod
+    def _region_on_site(cls, value: str, info: ValidationInfo) -> str:
+        site = info.data.get("site")
+        if site is not None and value not in REGIONS[site]:
+            allowed = ", ".join(REGIONS[site])
+            raise ValueError(
+                f"The region {value!r} is not available on the {site} site; use {allowed}."
+            )
+        return value
+
     @field_validator("mail_sender_address")
     @classmethod
     def _email(cls, value: str | None) -> str | None:
@@ -114,17 +181,12 @@ class NcpSettings(BaseSettings):
 
     @field_validator("api_gw_url", "mail_api_url")
     @classmethod
-    def _url(cls, value: str, info: Any) -> str:
-        return check_base_url(info.field_name.replace("_", " "), value) if value else value
+    def _url(cls, value: str, info: ValidationInfo) -> str:
+        label = str(info.field_name).replace("_", " ")
+        return check_base_url(label, value) if value else value
 
     @model_validator(mode="after")
     def _derive(self) -> NcpSettings:
-        if self.region not in REGIONS[self.site]:
-            allowed = ", ".join(REGIONS[self.site])
-            raise ValueError(
-                f"The region {self.region!r} is not available on the {self.site} site; "
-                f"use {allowed}."
-            )
         if not self.api_gw_url:
             object.__setattr__(self, "api_gw_url", api_gw_url_for(self.site))
         if not self.mail_api_url:

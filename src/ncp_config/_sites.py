@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 from typing import Literal
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 __all__ = [
     "REGIONS",
@@ -13,6 +13,7 @@ __all__ = [
     "api_gw_url_for",
     "check_base_url",
     "mail_api_url_for",
+    "shown_url",
 ]
 
 Site = Literal["public", "gov", "fin"]
@@ -56,28 +57,51 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def shown_url(url: str) -> str | None:
+    """Return ``url`` fit for an error message: user information masked, no query or fragment.
+
+    Only ``scheme://host[:port]/path`` is kept, with any user information replaced by ``***``,
+    since it would be a password; ``None`` when no part can be shown safely (a URL that cannot
+    be split, or one without a host that contains ``@``).
+    """
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018 - a port that is not a number may be anything, even a password
+    except ValueError:
+        return None
+    if not parts.netloc:
+        return None if "@" in url else urlunsplit((parts.scheme, "", parts.path, "", ""))
+    _, at, host = parts.netloc.rpartition("@")
+    netloc = f"***@{host}" if at else host
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
 def check_base_url(label: str, url: str) -> str:
     """Return ``url`` without a trailing slash if it is a usable base URL, else raise ValueError.
 
-    Plain http is allowed only for loopback hosts, so a local fake server works while a typo
-    can never send signed requests in clear text over a network. User information is refused
-    outright, and never echoed, because it would be a password in the URL.
+    Plain http is allowed only for loopback hosts (``localhost``, ``127.0.0.0/8``, ``::1``), so
+    a local fake server works while a typo can never send signed requests in clear text over a
+    network. User information is refused outright, because it would be a password in the URL;
+    no message shows user information, a query or a fragment (see :func:`shown_url`).
     """
     url = url.strip()
-    parts = urlsplit(url)
-    origin = f"{parts.scheme}://{parts.hostname or ''}"
-    if parts.username is not None or parts.password is not None:
-        raise ValueError(
-            f"The {label} for host {parts.hostname!r} must not contain user information."
-        )
+    shown = shown_url(url)
+    subject = f"The {label}" if shown is None else f"The {label} {shown!r}"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - parsing the port is the check
+    except ValueError:
+        parts = None
+    if parts is None:
+        raise ValueError(f"{subject} is not a valid URL (bad host or port).")
+    if "@" in parts.netloc:
+        raise ValueError(f"{subject} must not contain user information.")
     if not parts.hostname:
-        raise ValueError(f"The {label} {url!r} is not an absolute URL with a host.")
+        raise ValueError(f"{subject} is not an absolute URL with a host.")
     if parts.scheme == "http" and not _is_loopback(parts.hostname):
-        raise ValueError(
-            f"The {label} {origin!r} uses plain http, allowed only for loopback hosts; use https."
-        )
+        raise ValueError(f"{subject} uses plain http, allowed only for loopback hosts; use https.")
     if parts.scheme not in ("http", "https"):
-        raise ValueError(f"The {label} {url!r} must use https.")
+        raise ValueError(f"{subject} must use https.")
     if parts.query or parts.fragment:
-        raise ValueError(f"The {label} {url!r} must not have a query or a fragment.")
+        raise ValueError(f"{subject} must not have a query or a fragment.")
     return url.rstrip("/")

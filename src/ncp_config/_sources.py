@@ -50,6 +50,7 @@ CONFIGURE_KEYS = {
     "ncloud_secret_access_key": "secret_key",
     "ncloud_api_url": "api_gw_url",
 }
+_CREDENTIAL_KEYS = ("ncloud_access_key_id", "ncloud_secret_access_key")
 DEFAULT_PROFILE = "DEFAULT"
 _NO_DEFAULT = "\x00"
 
@@ -74,6 +75,10 @@ class ChainSource(PydanticBaseSettingsSource):
     def _load(self) -> dict[str, Any]:
         raise NotImplementedError
 
+    def names_of(self, field: str) -> str:
+        """How this source spells ``field``, for messages: variable names, a key or a field."""
+        return " or ".join(ENV_NAMES[field])
+
     def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
         return self.values().get(field_name), field_name, False
 
@@ -82,17 +87,28 @@ class ChainSource(PydanticBaseSettingsSource):
 
 
 class ExplicitSource(ChainSource):
-    """Values passed as arguments; ``None`` means not given."""
+    """Values passed as arguments; ``None`` means not given unless ``keep_none`` is set."""
 
-    where = "arguments to load_settings()"
+    where = "the arguments to load_settings()"
 
-    def __init__(self, settings_cls: type[BaseSettings], values: Mapping[str, Any]) -> None:
+    def __init__(
+        self,
+        settings_cls: type[BaseSettings],
+        values: Mapping[str, Any],
+        *,
+        keep_none: bool = False,
+    ) -> None:
         super().__init__(settings_cls)
-        self._given = {name: value for name, value in values.items() if value is not None}
+        self._given = {
+            name: value for name, value in values.items() if keep_none or value is not None
+        }
 
     def _load(self) -> dict[str, Any]:
         self.origins = dict.fromkeys(self._given, "argument")
         return dict(self._given)
+
+    def names_of(self, field: str) -> str:
+        return f"the {field} argument"
 
 
 class _NamedValuesSource(ChainSource):
@@ -146,9 +162,22 @@ class DotEnvSource(_NamedValuesSource):
         self.where = f"the .env file {path}"
 
     def _names(self) -> Mapping[str, str]:
-        if not self.path.is_file():
-            return {}
-        reader = DotEnvSettingsSource(self.settings_cls, env_file=self.path, case_sensitive=True)
+        problem = ""
+        try:
+            if not self.path.is_file():
+                return {}
+            reader = DotEnvSettingsSource(
+                self.settings_cls,
+                env_file=self.path,
+                env_file_encoding="utf-8-sig",
+                case_sensitive=True,
+            )
+        except (OSError, UnicodeDecodeError) as error:
+            problem = _unreadable(error)
+        if problem:
+            # The decoding error holds the undecodable bytes, which may be a secret, so the
+            # error is raised outside the handler and keeps no link to it.
+            raise ConfigFileError(f"The .env file {self.path} {problem}.")
         return {name: value for name, value in reader.env_vars.items() if value is not None}
 
     def _describe(self, name: str) -> str:
@@ -158,8 +187,9 @@ class DotEnvSource(_NamedValuesSource):
 class SecretsDirSource(_NamedValuesSource):
     """A directory with one file per setting, named like the variable, as Docker mounts secrets.
 
-    File names match case-insensitively (Kubernetes keys are often lower case); one trailing
-    newline is removed, since ``echo`` and most editors add one.
+    File names match case-insensitively (Kubernetes keys are often lower case), and two files
+    whose names differ only in case must agree; one trailing newline is removed, since ``echo``
+    and most editors add one.
     """
 
     def __init__(self, settings_cls: type[BaseSettings], path: Path) -> None:
@@ -169,17 +199,33 @@ class SecretsDirSource(_NamedValuesSource):
         self._files: dict[str, Path] = {}
 
     def _names(self) -> Mapping[str, str]:
-        if not self.path.is_dir():
-            return {}
         wanted = {name.lower(): name for names in ENV_NAMES.values() for name in names}
         found: dict[str, str] = {}
-        for entry in sorted(self.path.iterdir()):
-            name = wanted.get(entry.name.lower())
-            if name is None or not entry.is_file() or name in found:
-                continue
-            text = entry.read_text(encoding="utf-8")
-            found[name] = text[:-2] if text.endswith("\r\n") else text.removesuffix("\n")
-            self._files[name] = entry
+        problem = ""
+        entry = self.path
+        try:
+            if not self.path.is_dir():
+                return {}
+            for entry in sorted(self.path.iterdir()):
+                name = wanted.get(entry.name.lower())
+                if name is None or not entry.is_file():
+                    continue
+                text = entry.read_text(encoding="utf-8-sig")
+                text = text[:-2] if text.endswith("\r\n") else text.removesuffix("\n")
+                if name in found:
+                    if found[name] != text:
+                        raise ConflictingSettingError(
+                            f"The secrets files {self._files[name]} and {entry} name the same "
+                            "setting and differ; remove one."
+                        )
+                    continue
+                found[name] = text
+                self._files[name] = entry
+        except (OSError, UnicodeDecodeError) as error:
+            problem = _unreadable(error)
+        if problem:
+            what = "secrets directory" if entry == self.path else "secrets file"
+            raise ConfigFileError(f"The {what} {entry} {problem}.")
         return found
 
     def _describe(self, name: str) -> str:
@@ -201,7 +247,14 @@ class ConfigureFileSource(ChainSource):
         self.where = f"the configure file {path} [{self.profile}]"
 
     def _load(self) -> dict[str, Any]:
-        if not self.path.is_file():
+        problem = ""
+        try:
+            exists = self.path.is_file()
+        except OSError as error:
+            problem = _unreadable(error)
+        if problem:
+            raise ConfigFileError(f"The configure file {self.path} {problem}.")
+        if not exists:
             if self._required:
                 raise ProfileNotFoundError(
                     f"The profile {self.profile!r} was requested but the configure file "
@@ -215,14 +268,24 @@ class ConfigureFileSource(ChainSource):
                 f"The profile {self.profile!r} is not in {self.path}; it has {existing}."
             )
         values: dict[str, Any] = {}
-        for key, field in CONFIGURE_KEYS.items():
-            for section in dict.fromkeys((self.profile, DEFAULT_PROFILE)):
-                value = parser.get(section, key, fallback="").strip()
-                if value:
-                    values[field] = value
-                    self.origins[field] = f"configure file {self.path} [{section}]"
+        sections = tuple(dict.fromkeys((self.profile, DEFAULT_PROFILE)))
+        for keys in (_CREDENTIAL_KEYS, ("ncloud_api_url",)):
+            # The two keys are one pair: both come from the first section that has either, so a
+            # profile's access key is never paired with the [DEFAULT] secret key.
+            for section in sections:
+                found = {key: parser.get(section, key, fallback="").strip() for key in keys}
+                if any(found.values()):
+                    for key, value in found.items():
+                        if value:
+                            values[CONFIGURE_KEYS[key]] = value
+                            self.origins[CONFIGURE_KEYS[key]] = (
+                                f"configure file {self.path} [{section}]"
+                            )
                     break
         return values
+
+    def names_of(self, field: str) -> str:
+        return next(key for key, name in CONFIGURE_KEYS.items() if name == field)
 
     def _parse(self) -> configparser.ConfigParser:
         # DEFAULT is read as an ordinary section; the fallback to it is explicit above, so the
@@ -230,7 +293,13 @@ class ConfigureFileSource(ChainSource):
         parser = configparser.ConfigParser(interpolation=None, default_section=_NO_DEFAULT)
         problem = ""
         try:
-            parser.read_string(self.path.read_text(encoding="utf-8"), source=str(self.path))
+            text = self.path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as error:
+            problem = _unreadable(error)
+        if problem:
+            raise ConfigFileError(f"The configure file {self.path} {problem}.")
+        try:
+            parser.read_string(text, source=str(self.path))
         except configparser.MissingSectionHeaderError as error:
             problem = (
                 f"does not start with a section header such as [DEFAULT] (line {error.lineno})"
@@ -238,13 +307,27 @@ class ConfigureFileSource(ChainSource):
         except configparser.ParsingError as error:
             lines = ", ".join(str(number) for number, _ in error.errors)
             problem = f"has lines that are not key = value (line {lines})"
-        except (configparser.Error, OSError, UnicodeDecodeError) as error:
+        except configparser.DuplicateSectionError as error:
+            problem = f"has the section [{error.section}] twice (line {error.lineno})"
+        except configparser.DuplicateOptionError as error:
+            problem = (
+                f"has the key {error.option!r} twice in the section [{error.section}] "
+                f"(line {error.lineno})"
+            )
+        except configparser.Error as error:
             problem = f"cannot be read as INI ({type(error).__name__})"
         if problem:
             # The parser's own messages quote the offending lines, which may hold a secret, so
             # the error is raised outside the handler and keeps no link to them.
             raise ConfigFileError(f"The configure file {self.path} {problem}.")
         return parser
+
+
+def _unreadable(error: OSError | UnicodeDecodeError) -> str:
+    """Describe why a file could not be read, without its contents."""
+    if isinstance(error, UnicodeDecodeError):
+        return "is not UTF-8 text"
+    return f"cannot be read ({type(error).__name__})"
 
 
 def default_config_file(environ: Mapping[str, str]) -> Path:

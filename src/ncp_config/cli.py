@@ -1,24 +1,27 @@
 """``ncp-config show`` and ``ncp-config check``: see the settings, masked, and whether they work.
 
-``show`` lists every setting with the place it came from, like ``aws configure list``; ``check``
-answers one question for scripts and CI: can these settings sign a request? Neither prints a
-secret: values are masked, and every line passes through the redactor before it is printed.
+``show`` lists every setting with the place it came from, like ``aws configure list`` (when some
+are missing or invalid, every one it can resolve and then the problems); ``check`` answers one
+question for scripts and CI: can these settings sign a request? It signs one to find out.
+Neither prints a secret: values are masked, and every line passes through the redactor before
+it is printed.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
 
-from ncp_config._load import load_settings
+from ncp_config._load import INVALID, Chain, diagnose, load_settings
 from ncp_config._redact import mask, redact
 from ncp_config._settings import NcpSettings
 from ncp_config._sources import ENV_NAMES
 from ncp_config.exc import ConfigError, SettingsValidationError
-from ncp_signing import NcpSigningError
+from ncp_signing import NcpSigningError, Signer
 
 __all__ = ["main", "show_lines"]
 
@@ -74,23 +77,43 @@ def _show(profile: str | None, *, as_json: bool) -> int:
     try:
         settings = load_settings(profile=profile)
     except ConfigError as error:
-        _print_problems(error, stream=sys.stderr)
-        return 1
-    rows = _rows(settings)
+        rows, problems = _partial_rows(profile, error)
+        status = 1
+    else:
+        rows, problems, status = _rows(settings), [], 0
     if as_json:
         document = {name: {"value": value, "source": source} for name, value, source in rows}
         print(redact(json.dumps(document, indent=2, ensure_ascii=False)))
     else:
         print(redact("\n".join(show_lines(rows))))
-    return 0
+    if problems:
+        _print_problems(problems, stream=sys.stderr)
+    return status
+
+
+def _partial_rows(
+    profile: str | None, error: ConfigError
+) -> tuple[list[tuple[str, str, str]], list[Exception]]:
+    """The rows of every setting that can be resolved, and every problem, after ``error``."""
+    chain = Chain.build(NcpSettings, explicit={}, environ=os.environ, profile=profile)
+    resolved, found = diagnose(chain)
+    rows = [
+        (field, "<invalid>" if value is INVALID else _display(field, value), source)
+        for field, (value, source) in resolved.items()
+    ]
+    problems: list[Exception] = list(found) or [error]
+    return rows, problems
 
 
 def _check(profile: str | None) -> int:
     try:
         settings = load_settings(profile=profile)
-        settings.credentials()
-    except (ConfigError, NcpSigningError) as error:
-        _print_problems(error, stream=sys.stdout)
+    except ConfigError as error:
+        _print_problems([error], stream=sys.stdout)
+        return 1
+    problem = _signing_problem(settings)
+    if problem:
+        _print_problems([ConfigError(problem)], stream=sys.stdout)
         return 1
     print(
         redact(
@@ -102,16 +125,31 @@ def _check(profile: str | None) -> int:
     return 0
 
 
-def _print_problems(error: Exception, *, stream: Any) -> None:
+def _signing_problem(settings: NcpSettings) -> str:
+    """Sign a request with the settings; return why that failed, or ``""``."""
+    try:
+        Signer(settings.credentials()).headers("GET", "/")
+    except NcpSigningError as error:
+        # The signer's messages name a key by its prefix at most, never the secret key.
+        return f"The credentials cannot sign a request: {error}"
+    except (ValueError, TypeError) as error:
+        # Its text may hold the key (a UnicodeEncodeError's arguments hold the whole string),
+        # so only its type is shown.
+        return f"The credentials cannot sign a request ({type(error).__name__})."
+    return ""
+
+
+def _print_problems(errors: Sequence[Exception], *, stream: Any) -> None:
     lines = ["ncp-config: the settings are not usable:"]
-    if isinstance(error, SettingsValidationError):
-        for problem in error.errors():
-            field = str(problem["loc"][0]) if problem["loc"] else ""
-            name = ".".join(str(item) for item in problem["loc"]) or "settings"
-            lines.append(f"  - {name} (from {problem['source']}): {problem['msg']}")
-            lines.append(f"    fix: {_fix(field, problem['source'])}")
-    else:
-        lines.append(f"  - {error}")
+    for error in errors:
+        if isinstance(error, SettingsValidationError):
+            for problem in error.errors():
+                field = str(problem["loc"][0]) if problem["loc"] else ""
+                name = ".".join(str(item) for item in problem["loc"]) or "settings"
+                lines.append(f"  - {name} (from {problem['source']}): {problem['msg']}")
+                lines.append(f"    fix: {_fix(field, problem['source'])}")
+        else:
+            lines.append(f"  - {error}")
     print(redact("\n".join(lines)), file=stream)
 
 

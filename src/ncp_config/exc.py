@@ -14,6 +14,7 @@ __all__ = [
     "ConfigError",
     "ConfigFileError",
     "ConflictingSettingError",
+    "IncompleteCredentialsError",
     "MissingSettingError",
     "ProfileNotFoundError",
     "SettingsValidationError",
@@ -32,8 +33,16 @@ class MissingSettingError(ConfigError):
         self.fields = tuple(fields)
 
 
+class IncompleteCredentialsError(MissingSettingError):
+    """The first source with an access key or a secret key lacks the other half of the pair.
+
+    The two are only used together from one source, so that an access key is never signed
+    with another account's secret key; ``fields`` holds the missing half.
+    """
+
+
 class ConflictingSettingError(ConfigError):
-    """Two spellings of one setting are both set, with different values."""
+    """Two spellings of one setting (or two secrets files) are both set, with different values."""
 
 
 class ProfileNotFoundError(ConfigError):
@@ -41,7 +50,7 @@ class ProfileNotFoundError(ConfigError):
 
 
 class ConfigFileError(ConfigError):
-    """The NCloud CLI configure file exists but cannot be read as INI."""
+    """A file of the chain (configure file, ``.env``, secrets file) cannot be read or parsed."""
 
 
 class SettingsValidationError(ConfigError, ValueError):

@@ -57,21 +57,27 @@ class Plant:
         return self.root / "configure"
 
     def write(self) -> None:
-        """Write the .env file, the secrets directory and the configure file."""
+        """Write the .env file, the secrets directory and the configure file.
+
+        A lone surrogate such as ``\\udce9`` is written as the byte it stands for, so a value
+        with one plants a file that is not valid UTF-8, as an undecodable variable would be.
+        """
         self.root.mkdir(parents=True, exist_ok=True)
         self.env_file.write_text(
-            "".join(f"{name}={value}\n" for name, value in self.dotenv.items()), encoding="utf-8"
+            "".join(f"{name}={value}\n" for name, value in self.dotenv.items()),
+            encoding="utf-8",
+            errors="surrogateescape",
         )
         self.secrets_dir.mkdir(exist_ok=True)
         for name, value in self.secrets.items():
-            (self.secrets_dir / name).write_text(value, encoding="utf-8")
+            (self.secrets_dir / name).write_text(value, encoding="utf-8", errors="surrogateescape")
         text = self.configure_text
         if text is None:
             text = "".join(
                 f"[{section}]\n" + "".join(f"{key} = {value}\n" for key, value in keys.items())
                 for section, keys in self.configure.items()
             )
-        self.config_file.write_text(text, encoding="utf-8")
+        self.config_file.write_text(text, encoding="utf-8", errors="surrogateescape")
 
     def kwargs(self) -> dict[str, Any]:
         """Arguments for ``load_settings`` that read exactly the planted sources."""

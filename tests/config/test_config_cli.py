@@ -11,7 +11,7 @@ import pytest
 from config_sources_kit import Plant
 
 from ncp_config import cli, sign_cli
-from ncp_signing import sign
+from ncp_signing import Credentials, sign
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "docs" / "generated" / "ncp-config-show.txt"
@@ -61,7 +61,7 @@ def test_show_lists_every_setting_with_source(
 
 def test_show_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     plant = Plant(tmp_path)
-    plant.add("env", "access_key", "AKIDJSON00000001")
+    plant.add("secrets", "access_key", "AKIDJSON00000001")
     plant.add("secrets", "secret_key", "json-secret")
     with plant.as_process():
         assert cli.main(["show", "--json"]) == 0
@@ -78,7 +78,81 @@ def test_show_reports_a_problem_with_exit_1(capsys: pytest.CaptureFixture[str]) 
     assert cli.main(["show"]) == 1
     captured = capsys.readouterr()
     assert "No value for access_key" in captured.err
-    assert captured.out == ""
+    assert re.search(r"^access_key +<not set> +not found$", captured.out, re.M)
+    assert re.search(r"^site +public +default$", captured.out, re.M)
+
+
+SHOW_SECRET = "Qz show=secret \\ 'x'"
+
+
+def test_show_lists_what_it_can_resolve_then_the_problems(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plant = Plant(tmp_path)
+    plant.add("dotenv", "access_key", "AKIDSHOWPART0001")
+    plant.add("dotenv", "secret_key", SHOW_SECRET)
+    plant.environ.update(
+        NCLOUD_SITE="publik",
+        NCLOUD_REGION="sgn",
+        NCLOUD_CONNECT_TIMEOUT="soon",
+        NCLOUD_MAIL_SENDER_ADDRESS="ops@example.com",
+    )
+    plant.dotenv["NCLOUD_READ_TIMEOUT"] = "20"
+    with plant.as_process():
+        assert cli.main(["show"]) == 1
+    captured = capsys.readouterr()
+    split = [re.split(r" {2,}", line) for line in captured.out.splitlines()]
+    rows = {cells[0]: cells[1:] for cells in split}
+    assert rows["access_key"] == ["AKID********", f"{plant.env_file}: NCLOUD_ACCESS_KEY_ID"]
+    assert rows["secret_key"][0] == "********"
+    assert rows["site"] == ["<invalid>", "env NCLOUD_SITE"]
+    assert rows["region"] == ["SGN", "env NCLOUD_REGION"]
+    assert rows["api_gw_url"] == ["<not set>", "derived from site"]
+    assert rows["connect_timeout"] == ["<invalid>", "env NCLOUD_CONNECT_TIMEOUT"]
+    assert rows["read_timeout"] == ["20.0", f"{plant.env_file}: NCLOUD_READ_TIMEOUT"]
+    assert rows["mail_sender_address"] == ["ops@example.com", "env NCLOUD_MAIL_SENDER_ADDRESS"]
+    assert rows["retry_attempts"] == ["5", "default"]
+    assert len(rows) == 13
+    assert "site (from env NCLOUD_SITE): Input should be" in captured.err
+    assert "(got 'publik')" in captured.err
+    assert "connect_timeout (from env NCLOUD_CONNECT_TIMEOUT)" in captured.err
+    assert "show=secret" not in captured.out + captured.err
+
+
+def test_show_json_with_problems_lists_every_row(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plant = Plant(tmp_path)
+    plant.add("env", "access_key", "AKIDSHOWPART0001")
+    plant.add("configure", "access_key", "AKIDCONFIGURE001")
+    plant.add("configure", "secret_key", SHOW_SECRET)
+    plant.environ["NCLOUD_SITE"] = "fin"
+    plant.environ["NCLOUD_REGION"] = "JPN"
+    with plant.as_process():
+        assert cli.main(["show", "--json"]) == 1
+    captured = capsys.readouterr()
+    document = json.loads(captured.out)
+    assert document["access_key"] == {"value": "AKID********", "source": "env NCLOUD_ACCESS_KEY_ID"}
+    assert document["secret_key"] == {"value": "<not set>", "source": "not found"}
+    assert document["site"] == {"value": "fin", "source": "env NCLOUD_SITE"}
+    assert document["region"] == {"value": "<invalid>", "source": "env NCLOUD_REGION"}
+    assert document["mail_api_url"]["value"] == "<not set>"
+    assert "no secret key in the environment" in captured.err
+    assert "region (from env NCLOUD_REGION): The region 'JPN' is not available" in captured.err
+    assert "show=secret" not in captured.out + captured.err
+
+
+def test_show_with_an_unreadable_source_shows_the_rest(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plant = Plant(tmp_path, configure_text="no header = here\n")
+    plant.environ["NCLOUD_REGION"] = "JPN"
+    with plant.as_process():
+        assert cli.main(["show"]) == 1
+    captured = capsys.readouterr()
+    assert re.search(r"^region +JPN +env NCLOUD_REGION$", captured.out, re.M)
+    assert "does not start with a section header" in captured.err
+    assert "No value for" not in captured.err
 
 
 def test_check_ok(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -107,6 +181,46 @@ def test_check_lists_each_problem_with_a_fix(
     assert "fix: set NCLOUD_CONNECT_TIMEOUT to a valid value." in out
     assert f"fix: correct the value in {plant.env_file}: NCLOUD_RETRY_ATTEMPTS" in out
     assert "plain http" in out
+
+
+def test_check_signs_a_request_and_reports_a_failure_as_a_problem(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    secret = "Qz check=secret \udce9 x"
+    calls: list[str] = []
+
+    class BrokenSigner:
+        def __init__(self, credentials: Credentials) -> None:
+            calls.append(credentials.access_key)
+
+        def headers(self, method: str, url: str) -> dict[str, str]:
+            calls.append(f"{method} {url}")
+            raise UnicodeEncodeError("utf-8", secret, 16, 17, "surrogates not allowed")
+
+    monkeypatch.setattr(cli, "Signer", BrokenSigner)
+    plant = Plant(tmp_path)
+    plant.add("env", "access_key", "AKIDCHECK0000001")
+    plant.add("env", "secret_key", "check-secret")
+    with plant.as_process():
+        assert cli.main(["check"]) == 1
+    out = capsys.readouterr().out
+    assert calls == ["AKIDCHECK0000001", "GET /"]
+    assert "The credentials cannot sign a request (UnicodeEncodeError)." in out
+    assert "check=secret" not in out
+    assert "ok:" not in out
+
+
+def test_check_rejects_a_secret_that_is_not_utf8(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plant = Plant(tmp_path)
+    plant.add("env", "access_key", "AKIDCHECK0000001")
+    plant.add("env", "secret_key", "Qz check=secret \udce9 x")
+    with plant.as_process():
+        assert cli.main(["check"]) == 1
+    out = capsys.readouterr().out
+    assert "The secret key is not valid UTF-8 text." in out
+    assert "check=secret" not in out
 
 
 def test_check_unknown_profile(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

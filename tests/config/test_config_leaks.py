@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import logging
 import string
 import tempfile
@@ -15,23 +16,32 @@ import pytest
 from config_sources_kit import SOURCES, Plant
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import SecretStr
 
-from ncp_config import ConfigError, load_settings, register_secret
+from ncp_config import ConfigError, NcpSettings, load_settings, register_secret
 from ncp_config.cli import main
 
 ERROR_PATHS = (
     "other_field_invalid",
     "missing_field",
+    "split_pair",
     "bad_site",
     "bad_region_for_site",
     "malformed_configure",
     "conflicting_spellings",
     "unknown_profile",
     "secret_pasted_as_region",
+    "secret_pasted_as_site",
+    "secret_pasted_as_timeout",
 )
-# A prefix no output contains, so a hit can only be the planted value.
-sentinels = st.text(string.ascii_letters + string.digits, min_size=12, max_size=40).map(
-    lambda text: "Qz" + text
+# Characters that survive every source (no newline, no "#"), including ones that repr() and
+# JSON escape; a space never ends a value, since sources strip it.
+_TEXT = string.ascii_letters + string.digits + "=+/-_ .,'\"\\é"
+# A prefix and suffix no output contains, so a hit can only be the planted value.
+text_sentinels = st.text(_TEXT, min_size=12, max_size=40).map(lambda text: f"Qz{text}Z")
+# Also with a lone surrogate, as Python reads an undecodable byte in a variable or a file.
+sentinels = st.text(st.sampled_from([*_TEXT, "\udce9"]), min_size=12, max_size=40).map(
+    lambda text: f"Qz{text}Z"
 )
 
 
@@ -62,8 +72,10 @@ def plant_error(root: Path, secret: str, source: str, path: str) -> tuple[Plant,
     """Plant ``secret`` through ``source`` and arrange the error ``path``; return the profile."""
     plant = Plant(root)
     plant.add(source, "secret_key", secret)
-    if path != "missing_field":
+    if path == "split_pair":
         plant.add("env" if source != "env" else "dotenv", "access_key", "AKIDLEAKTEST0001")
+    elif path != "missing_field":
+        plant.add(source, "access_key", "AKIDLEAKTEST0001")
     profile = None
     if path == "other_field_invalid":
         plant.environ["NCLOUD_CONNECT_TIMEOUT"] = "soon"
@@ -72,7 +84,8 @@ def plant_error(root: Path, secret: str, source: str, path: str) -> tuple[Plant,
     elif path == "bad_region_for_site":
         plant.environ.update(NCLOUD_SITE="fin", NCLOUD_REGION="SGN")
     elif path == "malformed_configure":
-        plant.configure_text = f"[DEFAULT]\nncloud_secret_access_key {secret}\n"
+        # "=" in the secret would make a key = value line, so the file lacks a header instead.
+        plant.configure_text = f"ncloud_secret_access_key = {secret}\n[DEFAULT]\n"
     elif path == "conflicting_spellings":
         conflict = source if source in ("env", "dotenv", "secrets") else "env"
         plant.add(conflict, "secret_key", secret, spelling=0)
@@ -81,6 +94,10 @@ def plant_error(root: Path, secret: str, source: str, path: str) -> tuple[Plant,
         profile = "nope"
     elif path == "secret_pasted_as_region":
         plant.environ["NCLOUD_REGION"] = secret
+    elif path == "secret_pasted_as_site":
+        plant.dotenv["NCLOUD_SITE"] = secret
+    elif path == "secret_pasted_as_timeout":
+        plant.secrets["NCLOUD_READ_TIMEOUT"] = secret
     return plant, profile
 
 
@@ -124,11 +141,43 @@ def test_planted_secret_never_leaks(secret: str, source: str, path: str) -> None
                 outputs.append(run_cli(["check", *cli_profile]))
         assert lines
         for text in outputs:
-            assert secret not in text
+            for form in {secret, repr(secret)[1:-1], json.dumps(secret)[1:-1]}:
+                assert form not in text
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    secret=sentinels,
+    values=st.sampled_from(
+        [
+            {"connect_timeout": "soon"},
+            {"site": "private"},
+            {"site": "fin", "region": "SGN"},
+            {"mail_api_url": "https://user:pw@example.com"},
+            {"retry_attempts": 0},
+        ]
+    ),
+    where=st.sampled_from(["argument", "secret_str", "site", "region", "extra"]),
+)
+def test_direct_construction_never_leaks(
+    secret: str, values: dict[str, object], where: str
+) -> None:
+    arguments: dict[str, object] = {"access_key": "AKIDLEAKTEST0001", **values}
+    arguments["secret_key"] = SecretStr(secret) if where == "secret_str" else secret
+    if where not in ("argument", "secret_str"):
+        arguments["unknown" if where == "extra" else where] = secret
+    with collected_logs() as lines:
+        with pytest.raises(ConfigError) as caught:
+            NcpSettings(**arguments)
+        logging.getLogger("ncp_config").error("construction failed: %r", caught.value)
+    outputs = renderings(caught.value) + lines
+    for text in outputs:
+        for form in {secret, repr(secret)[1:-1], json.dumps(secret)[1:-1]}:
+            assert form not in text
 
 
 @settings(max_examples=30, deadline=None)
-@given(secret=sentinels, source=st.sampled_from(SOURCES[1:]))
+@given(secret=text_sentinels, source=st.sampled_from(SOURCES[1:]))
 def test_successful_show_never_prints_the_secret(secret: str, source: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         plant = Plant(Path(tmp))
@@ -140,7 +189,8 @@ def test_successful_show_never_prints_the_secret(secret: str, source: str) -> No
                 with contextlib.redirect_stdout(out):
                     assert main(argv) == 0
                 assert "AKID********" in out.getvalue()
-                assert secret not in out.getvalue()
+                for form in {secret, repr(secret)[1:-1], json.dumps(secret)[1:-1]}:
+                    assert form not in out.getvalue()
 
 
 @settings(max_examples=30, deadline=None)
@@ -158,5 +208,6 @@ def test_registered_secret_is_redacted_from_log_records(secret: str, logger: str
             log.exception("with traceback")
     assert len(lines) == 4
     for line in lines:
-        assert secret not in line
+        for form in {secret, repr(secret)[1:-1], json.dumps(secret)[1:-1]}:
+            assert form not in line
         assert "********" in line

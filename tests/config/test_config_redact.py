@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 import pytest
 
-from ncp_config import REDACTED, RedactingFilter, install_log_redaction, mask, redact
+from ncp_config import (
+    REDACTED,
+    RedactingFilter,
+    install_log_redaction,
+    mask,
+    redact,
+    register_secret,
+)
 
 
 @pytest.mark.parametrize(
@@ -29,6 +37,10 @@ def test_mask(value: str | None, secret: bool, shown: str) -> None:
         "x-ncp-apigw-signature-v2: abc+/DEF=",
         "{'x-ncp-apigw-signature-v2': 'abc+/DEF='}",
         'X-NCP-APIGW-SIGNATURE-V1="abc+/DEF="',
+        '{"x-ncp-apigw-signature-v2": "abc+/DEF="}',
+        "[('x-ncp-apigw-signature-v2', 'abc+/DEF=')]",
+        '("x-ncp-apigw-signature-v1", "abc+/DEF=")',
+        "Headers([(b'x-ncp-apigw-signature-v2', b'abc+/DEF=')])",
     ],
 )
 def test_signature_header_values_are_redacted(text: str) -> None:
@@ -55,3 +67,15 @@ def test_filter_redacts_signature_in_args(caplog: pytest.LogCaptureFixture) -> N
     with caplog.at_level(logging.INFO, logger="ncp_signing"):
         logging.getLogger("ncp_signing").info("sent %s", headers)
     assert caplog.messages == ["sent {'x-ncp-apigw-signature-v2': '********'}"]
+
+
+@pytest.mark.parametrize(
+    "secret", ["Qz quote'and\\slash", 'Qz "double" é', "Qz lone \udce9 surrogate", "Qz a=b c"]
+)
+def test_escaped_forms_of_a_registered_secret_are_redacted(secret: str) -> None:
+    register_secret(secret)
+    for text in (repr([secret]), json.dumps({"k": secret}), ascii(secret), f"[{secret}]"):
+        redacted = redact(text)
+        assert REDACTED in redacted
+        for form in (secret, repr(secret)[1:-1], json.dumps(secret)[1:-1]):
+            assert form not in redacted

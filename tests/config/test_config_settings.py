@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import traceback
 from typing import Any
 
 import pytest
+from pydantic import SecretStr
 
-from ncp_config import NcpSettings, SettingsValidationError, load_settings
+from ncp_config import (
+    IncompleteCredentialsError,
+    NcpSettings,
+    SettingsValidationError,
+    load_settings,
+    redact,
+)
 from ncp_signing import Credentials
 
 SECRET = "s3cr3t-value-for-tests"
@@ -96,6 +104,102 @@ def test_password_in_url_is_never_echoed() -> None:
     assert "hunter2hunter2" not in str(caught.value)
 
 
+PASSWORD = "hunter2 pass=\udce9"
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        (f"admin:{PASSWORD}@api.example.com/v1", None),
+        (
+            f"https://admin:{PASSWORD}@api.example.com:8443/v1?x=1",
+            "https://***@api.example.com:8443/v1",
+        ),
+        (f"ftp://admin:{PASSWORD}@api.example.com/v1", "ftp://***@api.example.com/v1"),
+        (f"http://admin:{PASSWORD}@10.0.0.1/v1", "http://***@10.0.0.1/v1"),
+        (f"https://api.example.com/v1?token={PASSWORD}", "https://api.example.com/v1"),
+        (f"https://api.example.com/v1#{PASSWORD}", "https://api.example.com/v1"),
+        (f"http://api.example.com/v1?token={PASSWORD}", "http://api.example.com/v1"),
+        (f"ftp://api.example.com/v1?token={PASSWORD}", "ftp://api.example.com/v1"),
+        (f"https://[::1/v1?token={PASSWORD}", None),
+        (f"https://api.example.com:{PASSWORD}/v1", None),
+    ],
+)
+@pytest.mark.parametrize("field", ["api_gw_url", "mail_api_url"])
+def test_url_errors_never_echo_user_information_or_query(
+    url: str, shown: str | None, field: str
+) -> None:
+    with pytest.raises(SettingsValidationError) as caught:
+        load(**{field: url})
+    text = str(caught.value) + caught.value.json() + repr(caught.value.errors())
+    for part in ("admin", "hunter2", "pass=", "token", "\udce9", "\\udce9"):
+        assert part not in text
+    if shown is not None:
+        assert repr(shown) in caught.value.errors()[0]["msg"]
+
+
+@pytest.mark.parametrize("field", ["secret_key", "access_key"])
+def test_key_that_is_not_utf8_is_rejected_without_its_value(field: str) -> None:
+    value = "Qz key=\udce9 value"
+    with pytest.raises(SettingsValidationError) as caught:
+        load(**{field: value})
+    what = field.replace("_", " ")
+    assert caught.value.errors()[0]["msg"] == f"The {what} is not valid UTF-8 text."
+    assert caught.value.errors()[0]["loc"] == [field]
+    text = "".join(traceback.format_exception(caught.value)) + caught.value.json()
+    assert "Qz key" not in text
+    assert caught.value.__context__ is None
+
+
+def test_secret_key_that_is_not_utf8_is_rejected_when_given_as_secret_str() -> None:
+    with pytest.raises(SettingsValidationError, match="secret key is not valid UTF-8 text"):
+        load(secret_key=SecretStr("Qz key=\udce9 value"))
+
+
+def test_errors_name_the_offending_value_of_a_plain_setting() -> None:
+    with pytest.raises(SettingsValidationError) as caught:
+        load(site="publik", connect_timeout="soon", retry_attempts=99)
+    messages = {error["loc"][0]: error["msg"] for error in caught.value.errors()}
+    assert messages["site"] == "Input should be 'public', 'gov' or 'fin' (got 'publik')"
+    assert messages["connect_timeout"].endswith("(got 'soon')")
+    assert messages["retry_attempts"].endswith("(got 99)")
+
+
+def test_value_error_messages_have_no_pydantic_prefix() -> None:
+    with pytest.raises(SettingsValidationError) as caught:
+        load(mail_sender_name="a\nb", mail_api_url="ftp://example.com")
+    for error in caught.value.errors():
+        assert not error["msg"].startswith("Value error"), error["msg"]
+        assert error["msg"].startswith("The ")
+
+
+def test_region_not_on_site_is_an_error_of_the_region_with_its_source() -> None:
+    environ = {"NCLOUD_SITE": "fin", "NCLOUD_REGION": "jpn"}
+    with pytest.raises(SettingsValidationError) as caught:
+        load(environ=environ)
+    [error] = caught.value.errors()
+    assert error["loc"] == ["region"]
+    assert error["source"] == "env NCLOUD_REGION"
+    assert error["msg"] == "The region 'JPN' is not available on the fin site; use KR."
+
+
+@pytest.mark.parametrize("field", ["site", "region", "connect_timeout", "mail_api_url"])
+def test_a_secret_pasted_into_another_setting_is_not_echoed(field: str) -> None:
+    with pytest.raises(SettingsValidationError) as caught:
+        load(**{field: SECRET})
+    text = str(caught.value) + caught.value.json()
+    assert SECRET not in text
+    assert "(got" not in text
+
+
+def test_credentials_are_never_echoed_as_inputs() -> None:
+    with pytest.raises(SettingsValidationError) as caught:
+        load(access_key="AKID\x01CONTROL00", secret_key="x\x00y-secret")
+    text = str(caught.value) + caught.value.json()
+    assert "CONTROL00" not in text
+    assert "y-secret" not in text
+
+
 def test_sender_address_is_validated_and_normalised() -> None:
     assert load(mail_sender_address=" no-reply@Example.COM ").mail_sender_address == (
         "no-reply@example.com"
@@ -176,3 +280,58 @@ def test_direct_construction_reads_the_chain(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setenv("NCLOUD_SECRET_KEY", SECRET)
     settings = NcpSettings(region="JPN")
     assert (settings.access_key, settings.region) == ("AKIDFROMENV00001", "JPN")
+    assert settings.sources["access_key"] == "env NCLOUD_ACCESS_KEY"
+    assert settings.sources["region"] == "argument"
+    assert settings.sources["site"] == "default"
+
+
+def test_direct_construction_with_arguments_only() -> None:
+    settings = NcpSettings(
+        access_key="AKIDDIRECT000001",
+        secret_key=SecretStr(SECRET),
+        mail_api_url="http://127.0.0.1:9/api/v1/",
+        mail_sender_name=None,
+    )
+    assert settings.secret_key.get_secret_value() == SECRET
+    assert settings.mail_api_url == "http://127.0.0.1:9/api/v1"
+    assert settings.sources["secret_key"] == "argument"
+    assert settings.sources["api_gw_url"] == "derived from site"
+
+
+DIRECT_SECRET = "Qz direct=secret \\ 'x'"
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"connect_timeout": "soon"},
+        {"site": DIRECT_SECRET},
+        {"secret": DIRECT_SECRET},
+        {"secret_key": SecretStr(DIRECT_SECRET + "\udce9")},
+        {"region": "SGN", "site": "fin"},
+    ],
+)
+def test_direct_construction_errors_are_scrubbed(values: dict[str, Any]) -> None:
+    arguments = {"access_key": "AKIDDIRECT000001", "secret_key": SecretStr(DIRECT_SECRET)}
+    with pytest.raises(SettingsValidationError) as caught:
+        NcpSettings(**{**arguments, **values})
+    assert caught.value.__context__ is None
+    assert caught.value.__cause__ is None
+    text = "".join(traceback.format_exception(caught.value)) + caught.value.json()
+    text += repr(caught.value.errors()) + repr(caught.value.args)
+    assert "direct=secret" not in text
+    assert "input_value" not in text
+
+
+def test_direct_construction_registers_the_secret_for_redaction() -> None:
+    secret = "Qz registered=directly 'x'"
+    NcpSettings(access_key="AKIDDIRECT000001", secret_key=SecretStr(secret))
+    redacted = redact(f"log {secret} and {[secret]}")
+    assert "registered=directly" not in redacted
+    assert redacted.count("********") == 2
+
+
+def test_direct_construction_pairs_the_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NCLOUD_SECRET_KEY", SECRET)
+    with pytest.raises(IncompleteCredentialsError, match="arguments to NcpSettings"):
+        NcpSettings(access_key="AKIDDIRECT000001")

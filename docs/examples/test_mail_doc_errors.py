@@ -14,14 +14,28 @@ from harness.mail import (
 from ncp_config import load_settings
 
 
+class StillUnknown(Exception):
+    """Whether the mail went out cannot be told yet: do not send it again blindly."""
+
+
 def send_safely(client: MailClient, mail: Mail) -> str | None:
     """Send once; never twice. Return the request id, or None if it was not sent."""
     try:
         return client.send(mail).request_id
     except SendOutcomeUnknownError as unknown:
         # The mail may have been accepted: look before sending again.
-        found = client.check_outcome(unknown)
-        return found[0].request_id if found else None
+        try:
+            found = client.check_outcome(unknown)
+        except MailError as error:  # the lookup failed, or the mails are not readable yet
+            raise StillUnknown(f"could not check: {error}") from error
+        if not found:
+            return None  # not accepted: safe to send again
+        if len(found) == 1:
+            return found[0].request_id  # exactly this mail, accepted as that request
+        # Several identical mails were sent in that window; this one may be any (or none).
+        # A unique references_header per mail avoids this case.
+        count = len(found)
+        raise StillUnknown(f"{count} identical requests match; check your records") from unknown
     except QuotaExceededError as error:
         print(f"monthly quota used up ({error.gateway_code}); try next month")
         return None
@@ -51,4 +65,8 @@ def test_error_handling(fake_ncloud: FakeNcloud) -> None:
 
         fake_ncloud.set_faults(FaultScript(faults=(Fault("throttle", code="400"),)))
         assert send_safely(client, mail) is None
-    assert len(fake_ncloud.mail_requests) == 1  # the cut-short send was never repeated
+
+        fake_ncloud.set_faults(FaultScript(faults=(Fault("truncate", "POST", count=1),)))
+        with pytest.raises(StillUnknown, match="2 identical requests"):
+            send_safely(client, mail)  # the same mail again: two requests carry it
+    assert len(fake_ncloud.mail_requests) == 2  # no cut-short send was ever repeated

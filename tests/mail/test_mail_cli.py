@@ -120,6 +120,27 @@ def test_bad_input_gives_one_clear_line(
     assert fake.requests == []
 
 
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        (["--wait", "--interval", "0"], "--interval must be a positive number of seconds"),
+        (["--wait", "--interval", "-1"], "--interval must be a positive number of seconds"),
+        (["--wait", "--interval", "nan"], "--interval must be a positive number of seconds"),
+        (["--wait", "--timeout", "-5"], "--timeout must be zero or more seconds"),
+    ],
+)
+def test_wrong_wait_arguments_are_refused_before_sending(
+    fake: FakeNcloud, capsys: pytest.CaptureFixture[str], extra: list[str], expected: str
+) -> None:
+    args = ["send", "--from", "sender@example.com", "--to", "a@example.com"]
+    status, out, err = run(capsys, *args, "--subject", "S", "--body", "B", *extra)
+    assert (status, out) == (2, "")
+    assert err.startswith("ncp-harness send: error: ")
+    assert expected in err
+    assert len(err.splitlines()) == 1
+    assert fake.requests == []
+
+
 def test_missing_settings_and_wrong_secret_are_reported_without_the_secret(
     fake: FakeNcloud, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

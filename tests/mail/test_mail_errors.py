@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -30,6 +32,7 @@ from harness.mail import (
     UnexpectedServerError,
 )
 from harness.mail._apierror import error_from_answer
+from harness.mail._retry import should_retry
 from ncp_signing import Credentials
 
 MAIL = Mail(
@@ -116,7 +119,7 @@ def test_details_detail_and_odd_bodies_are_tolerated() -> None:
         "InvalidParameter",
     )
     assert type(answer(502, b"<html>bad gateway</html>")) is ServerError
-    assert type(answer(429, b"")) is RateLimitError
+    assert type(answer(429, b"")) is ThrottledError
     assert type(answer(404, [1, 2])) is NotFoundError
     flat = answer(400, {"errorCode": 77102, "message": "flat", "requestId": "r-9"})
     assert (type(flat), flat.request_id) == (InvalidRequestError, "r-9")
@@ -212,4 +215,64 @@ def test_skew_inside_the_threshold_is_not_retried(
     assert len(fake_ncloud.requests) == 1
     assert caught.value.clock_skew_ms is not None
     assert caught.value.clock_skew_ms > 300_000
-    assert "ahead of this one" in str(caught.value)
+    assert "ahead of the signed timestamp" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"",
+        {"error": {"message": "Too Many Requests"}},
+        {"error": {"errorCode": "999", "message": "Something new"}},
+        {"error": {"errorCode": 430, "message": "odd"}},
+    ],
+)
+def test_any_429_but_the_quota_is_throttling_and_retried(body: Any) -> None:
+    error = answer(429, body)
+    assert isinstance(error, ThrottledError)
+    assert isinstance(error, RateLimitError)
+    assert should_retry(error, replay_safe=False)
+    quota = answer(429, {"error": {"errorCode": "400", "message": "Quota Exceeded"}})
+    assert type(quota) is QuotaExceededError
+    assert not should_retry(quota, replay_safe=True)
+
+
+def test_a_mailer_code_repeated_as_error_code_is_no_gateway_code() -> None:
+    error = answer(400, {"error": {"code": "77102", "errorCode": "77102", "message": "bad"}})
+    assert (type(error), error.mailer_code, error.gateway_code) == (
+        InvalidRequestError,
+        "77102",
+        None,
+    )
+    assert "HTTP 400 (mailer code 77102): bad" in str(error)
+    assert "gateway code" not in str(error)
+    both = answer(403, {"error": {"code": "77201", "errorCode": "210", "message": "no"}})
+    assert "(mailer code 77201, gateway code 210)" in str(both)
+
+
+def test_mailer_errors_from_the_fake_name_only_the_mailer_code(
+    client: MailClient, fake_ncloud: FakeNcloud
+) -> None:
+    with pytest.raises(NotFoundError) as missing:
+        client.status("20300101000000000001")
+    assert (missing.value.mailer_code, missing.value.gateway_code) == ("77103", None)
+    assert "77103, " not in str(missing.value)
+
+
+def test_eight_threads_at_once_all_get_through_a_clock_ten_minutes_off(
+    fake_ncloud: FakeNcloud,
+) -> None:
+    fake_ncloud.set_faults(FaultScript(clock_offset_ms=600_000))
+    barrier = threading.Barrier(8)
+
+    def send(number: int) -> str:
+        barrier.wait()
+        return client.send(MAIL.model_copy(update={"title": f"m{number}"})).request_id
+
+    for _ in range(3):  # a fresh client each time: every thread starts with the wrong clock
+        with MailClient(make_settings(fake_ncloud, retry_attempts=1)) as client:
+            with ThreadPoolExecutor(8) as pool:
+                request_ids = list(pool.map(send, range(8)))
+            assert len(set(request_ids)) == 8
+            assert abs(client.clock_offset_ms - 600_000) < 1500
+    assert len(fake_ncloud.mail_requests) == 24

@@ -109,6 +109,12 @@ RULE_CASES = [
     ("reservationUtc", base(reservation_utc=datetime(2030, 1, 1))),
     ("referencesHeader", base(references_header="no-angle@brackets")),
     ("parameters.flag", base(parameters={"flag": True})),
+    ("parameters.score", base(parameters={"score": float("nan")})),
+    ("parameters.score", base(parameters={"score": float("-inf")})),
+    (
+        "recipients[0].parameters.score",
+        base(recipients=[{"address": "a@example.com", "parameters": {"score": float("inf")}}]),
+    ),
     ("templateSid", base(template_sid=-1)),
     ("attachFileIds", base(attach_file_ids="one-id")),
     ("surprise", base(surprise=1)),

@@ -24,7 +24,6 @@ from harness.mail._errors import (
     NotSubscribedError,
     PermissionDeniedError,
     QuotaExceededError,
-    RateLimitError,
     RequestTooLargeError,
     ServerError,
     ThrottledError,
@@ -66,7 +65,7 @@ _BY_STATUS: dict[int, type[MailApiError]] = {
     403: PermissionDeniedError,
     404: NotFoundError,
     413: RequestTooLargeError,
-    429: RateLimitError,
+    429: ThrottledError,  # any 429 but the quota's: throttling, retried (spec C28)
     503: EndpointError,
     504: EndpointTimeoutError,
 }
@@ -117,6 +116,9 @@ def parse_error_body(content: bytes) -> ErrorBody:
     mailer = _text(error.get("code"))
     if mailer is None and gateway is not None and len(gateway) == 5 and gateway.startswith("77"):
         gateway, mailer = None, gateway
+    if gateway is not None and gateway == mailer:
+        # The mailer repeats its code as ``errorCode``: that is no gateway code.
+        gateway = None
     details = error.get("details", error.get("detail"))
     return ErrorBody(
         gateway_code=gateway,
@@ -153,14 +155,17 @@ def error_from_answer(
     signed: SignedRequest | None = None,
     clock_skew_ms: int | None = None,
 ) -> MailApiError:
-    """Build the typed error for one error answer; ``signed`` and skew describe a 401."""
+    """Build the typed error for one error answer; ``signed`` and skew describe a 401.
+
+    ``clock_skew_ms`` is how far the answer's ``Date`` is ahead of the signed timestamp.
+    """
     body = parse_error_body(content)
     cls = _error_class(status, body)
     trace_id = headers.get(TRACE_ID_HEADER)
     request_id = headers.get(REQUEST_ID_HEADER) or body.request_id
     codes = ", ".join(
         f"{name} {code}"
-        for name, code in (("gateway code", body.gateway_code), ("mailer code", body.mailer_code))
+        for name, code in (("mailer code", body.mailer_code), ("gateway code", body.gateway_code))
         if code is not None
     )
     text = f"{method} {path} failed with HTTP {status}"
@@ -175,7 +180,10 @@ def error_from_answer(
         )
     if diagnosis and clock_skew_ms is not None:
         direction = "ahead of" if clock_skew_ms >= 0 else "behind"
-        text += f"; the server clock is {abs(clock_skew_ms) / 1000:.1f} s {direction} this one"
+        text += (
+            f"; the server clock is {abs(clock_skew_ms) / 1000:.1f} s {direction}"
+            " the signed timestamp"
+        )
     text += f" [trace id {trace_id}]" if trace_id else ""
     text += f" [request id {request_id}]" if request_id else ""
     error = cls(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import mimetypes
 import os
 from collections.abc import Iterable, Sequence
@@ -17,12 +18,14 @@ from harness.mail._errors import (
     MailError,
     MailLimitError,
     MailValidationError,
+    OutcomePendingError,
     ResponseFormatError,
     SendOutcomeUnknownError,
     WaitTimeoutError,
 )
 from harness.mail._http import DEFAULT_SKEW_THRESHOLD_MS, SignedHttp
 from harness.mail._models import LIMITS, Mail
+from harness.mail._outcome import carries
 from harness.mail._responses import (
     MailDetail,
     MailSummary,
@@ -42,6 +45,7 @@ __all__ = ["MailClient", "UploadSource"]
 UploadSource = str | os.PathLike[str] | tuple[str, bytes]
 """A file to upload: a path, or a name and its content."""
 _LOOKUP_MARGIN_MS = 60_000
+_PAGE_SIZE = 100
 
 
 def _epoch_ms(value: datetime | int, name: str) -> int:
@@ -158,33 +162,87 @@ class MailClient:
             raise unknown from error
 
     def check_outcome(self, error: SendOutcomeUnknownError) -> list[RequestSummary]:
-        """Requests that match an unknown send: same sender, made while it was in flight.
+        """The requests that are exactly the send that ended in ``error``, oldest first.
 
-        An empty list means the mailer did not accept it (allow a few seconds for the
-        request list to catch up); one entry is the request it made.
+        Looks at the requests made while the send was in flight (a minute either side) and
+        keeps those whose mails are exactly what the mail renders to (see
+        :meth:`find_requests`). Empty: the mailer did not accept it (allow a few seconds for
+        the request list to catch up). One: the request it made. More than one: as many
+        identical mails were sent in that window, and which one is this send cannot be told.
+
+        Raises:
+            OutcomePendingError: a request that may be this send has no readable mails yet.
+            MailError: a lookup failed; nothing can be concluded.
         """
-        mail = error.mail
-        query: list[tuple[str, str]] = [
-            ("startUtc", str(error.started_ms - _LOOKUP_MARGIN_MS)),
-            ("endUtc", str(error.finished_ms + _LOOKUP_MARGIN_MS)),
-            ("size", "100"),
-        ]
-        if mail.sender_address is not None:
-            query.append(("senderAddress", mail.sender_address))
-        if mail.template_sid is not None:
-            query.append(("templateSid", str(mail.template_sid)))
+        return self.find_requests(
+            error.mail,
+            error.started_ms - _LOOKUP_MARGIN_MS,
+            error.finished_ms + _LOOKUP_MARGIN_MS,
+        )
+
+    def find_requests(
+        self, mail: Mail, start: datetime | int, end: datetime | int
+    ) -> list[RequestSummary]:
+        """Requests made between ``start`` and ``end`` (server clock) that carry exactly ``mail``.
+
+        Candidates come from getMailRequestList, filtered by the sender (or template), the
+        first recipient and, when it has no placeholders, the title. Each is confirmed by
+        reading its mails (getMailList, then getMail for each): the recipients with their
+        types, each mail's title and body rendered for its recipients (a recipient's
+        parameters override the mail's), and the ``referencesHeader`` when the mail has one
+        must all be the mail's. Only exact matches are returned, oldest first; identical
+        mails sent in the window all match.
+
+        Raises:
+            OutcomePendingError: a candidate's mails are not readable yet.
+        """
+        mail = self.prepare(mail)
+        first = mail.recipients[0].address if mail.recipients else None
+        title = mail.title if mail.template_sid is None else None
+        if title is not None and ("${" in title or mail.advertising):
+            title = None  # the stored title may differ from the one given
         found: list[RequestSummary] = []
         number = 0
         while True:
-            page = self.backend.list_requests([*query, ("page", str(number))])
-            found.extend(
-                item
-                for item in page.content
-                if not mail.recipients or item.request_count in (0, len(mail.recipients))
+            page = self.list_requests(
+                start,
+                end,
+                page=number,
+                size=_PAGE_SIZE,
+                sender_address=mail.sender_address if mail.template_sid is None else None,
+                template_sid=mail.template_sid,
+                recipient_address=first,
+                title=title,
             )
+            found.extend(item for item in page.content if self._carries(item, mail))
             if page.last or not page.content:
-                return found
+                break
             number += 1
+        found.sort(key=lambda item: item.request_date.utc if item.request_date else 0)
+        return found
+
+    def _carries(self, item: RequestSummary, mail: Mail) -> bool:
+        """Whether the request ``item`` is ``mail``, by reading every one of its mails."""
+        if mail.template_sid is None and item.sender_address not in (None, mail.sender_address):
+            return False
+        count = item.request_count or item.recipient_count
+        if mail.recipient_group_filter is None and count not in (0, len(mail.recipients)):
+            return False
+        details: list[MailDetail] = []
+        number = 0
+        while True:
+            page = self.list_mails(item.request_id, page=number, size=_PAGE_SIZE)
+            details.extend(self.get_mail(summary.mail_id) for summary in page.content)
+            if page.last or not page.content:
+                break
+            number += 1
+        if not details:
+            raise OutcomePendingError(
+                f"Request {item.request_id} may be this mail, but its mails cannot be read "
+                "yet; check again in a few seconds.",
+                request_id=item.request_id,
+            )
+        return carries(details, mail)
 
     # Following a request ---------------------------------------------------------------
 
@@ -201,8 +259,11 @@ class MailClient:
         request_count``); labels are never read. Raises :class:`WaitTimeoutError` with the
         last status seen when ``timeout`` seconds pass first.
         """
-        if interval <= 0 or timeout < 0:
-            raise ValueError("interval must be positive and timeout not negative.")
+        if not (interval > 0 and math.isfinite(interval)) or not timeout >= 0:
+            raise ValueError(
+                f"interval must be a positive number of seconds, not {interval}, "
+                f"and timeout not negative, not {timeout}."
+            )
         clock, sleep = self.retry.clock, self.retry.sleep
         deadline = clock() + timeout
         while True:

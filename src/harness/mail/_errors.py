@@ -30,6 +30,7 @@ __all__ = [
     "MailerServerError",
     "NotFoundError",
     "NotSubscribedError",
+    "OutcomePendingError",
     "PermissionDeniedError",
     "QuotaExceededError",
     "RateLimitError",
@@ -79,7 +80,8 @@ class MailApiError(MailError):
     """NCloud answered with an error status.
 
     ``http_status`` is the HTTP status; ``gateway_code`` the API Gateway's ``errorCode`` (for
-    example ``"429"``'s sub-code ``"410"``); ``mailer_code`` the mailer's ``77xxx`` code;
+    example ``"429"``'s sub-code ``"410"``), ``None`` for a mailer error whose ``errorCode``
+    only repeats its mailer code; ``mailer_code`` the mailer's ``77xxx`` code;
     ``message`` and ``details`` the texts of the body; ``trace_id`` and ``request_id`` the
     ``x-ncp-trace-id`` and ``x-ncp-apigw-request-id`` headers; ``retry_after`` the
     ``Retry-After`` header in seconds. Any of them is ``None`` when the answer lacks it.
@@ -120,8 +122,10 @@ class AuthenticationError(MailApiError):
 
     For a gateway rejection the error says what was signed (``signed_method``,
     ``signed_target``, ``signed_timestamp``, ``access_key_hint``: the first characters of the
-    access key) and ``clock_skew_ms``: how far the server's ``Date`` header was ahead of this
-    machine's clock (negative when behind), measured on the response.
+    access key) and ``clock_skew_ms``: how far the server's ``Date`` header was ahead of the
+    timestamp that was signed (negative when behind), measured on the response. Beyond the
+    client's threshold (30 s by default) the client has already corrected its clock and
+    tried once more.
     """
 
     signed_method: str | None = None
@@ -152,7 +156,7 @@ class InvalidRequestError(MailApiError):
 
 
 class RateLimitError(MailApiError):
-    """Any 429 from the gateway."""
+    """Any 429 from the gateway: a :class:`QuotaExceededError` or a :class:`ThrottledError`."""
 
 
 class QuotaExceededError(RateLimitError):
@@ -160,7 +164,9 @@ class QuotaExceededError(RateLimitError):
 
 
 class ThrottledError(RateLimitError):
-    """Too many requests (429 ``errorCode`` 410 or 420); retried, raised when retries ran out."""
+    """Too many requests: a 429 other than the quota's (``errorCode`` 410, 420, or a code
+    that is missing or unknown); retried, honouring ``Retry-After``, and raised when the
+    retries ran out."""
 
 
 class ServerError(MailApiError):
@@ -211,8 +217,9 @@ class SendOutcomeUnknownError(MailError):
 
     It happens when the connection broke or timed out after the request left, or when the
     answer was cut short. Check with :meth:`MailClient.check_outcome`, which looks for
-    requests from ``sender_address`` made between ``started_ms`` and ``finished_ms``
-    (server clock, epoch milliseconds). ``http_status`` is the status line when one arrived.
+    requests made around ``started_ms`` to ``finished_ms`` (server clock, epoch
+    milliseconds) whose mails are exactly ``mail``. ``http_status`` is the status line when
+    one arrived.
     """
 
     def __init__(
@@ -229,6 +236,17 @@ class SendOutcomeUnknownError(MailError):
         self.started_ms = started_ms
         self.finished_ms = finished_ms
         self.http_status = http_status
+
+
+class OutcomePendingError(MailError):
+    """A request that may be the mail looked for has no readable mails yet; ask again later.
+
+    ``request_id`` is that request.
+    """
+
+    def __init__(self, text: str, *, request_id: str) -> None:
+        super().__init__(text)
+        self.request_id = request_id
 
 
 class WaitTimeoutError(MailError, TimeoutError):

@@ -3,23 +3,27 @@
 Each attempt goes through ``requests`` from the start, so :class:`ncp_signing.NcpAuth` signs
 it again with a fresh timestamp from an :class:`OffsetClock`. Redirects are never followed:
 signing headers must not travel to another host. When the gateway answers 401 (``errorCode``
-200) with a ``Date`` header that shows this machine's clock off by more than a threshold, the
-offset is learned, the request is signed again and sent once more, and every later request
-uses the corrected clock.
+200) with a ``Date`` header more than a threshold away from the timestamp that attempt signed,
+the offset is learned, the request is signed again and sent once more, and every later request
+uses the corrected clock. An attempt signed before another thread corrected the clock is
+signed again too, so that threads that start together all get through.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import ssl
 import threading
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
 
 import requests
 import urllib3.exceptions
 from requests.adapters import HTTPAdapter
+from urllib3.util.ssl_match_hostname import CertificateError
 
 from harness.mail._apierror import SignedRequest, error_from_answer
 from harness.mail._errors import AuthenticationError, MailConnectionError, ResponseFormatError
@@ -30,6 +34,7 @@ from ncp_signing.requests_auth import NcpAuth
 __all__ = ["DEFAULT_SKEW_THRESHOLD_MS", "OffsetClock", "SignedHttp", "measure_skew"]
 
 DEFAULT_SKEW_THRESHOLD_MS = 30_000
+_MIN_TIMEOUT = 0.001
 _USER_AGENT = "ncp-toolkit-mail/0.1"
 FileTuple = tuple[str, bytes, str]
 
@@ -62,6 +67,18 @@ class OffsetClock:
         with self._lock:
             self._offset_ms = int(offset_ms)
 
+    def replace_offset(self, expected_ms: int, offset_ms: int) -> bool:
+        """Set the correction to ``offset_ms`` only if it is still ``expected_ms``.
+
+        Returns whether it was replaced; when two threads learn the offset at once, the first
+        one wins and the other keeps the first one's value.
+        """
+        with self._lock:
+            if self._offset_ms != expected_ms:
+                return False
+            self._offset_ms = int(offset_ms)
+            return True
+
 
 def measure_skew(date_header: str | None, local_ms: int) -> int | None:
     """How far the server's ``Date`` is ahead of ``local_ms`` (negative when behind), in ms.
@@ -80,17 +97,67 @@ def measure_skew(date_header: str | None, local_ms: int) -> int | None:
 
 
 def _request_was_sent(error: requests.RequestException) -> bool:
-    """False only when the connection could not be opened, so nothing reached the server."""
-    if isinstance(error, requests.ConnectTimeout | requests.exceptions.SSLError):
+    """False only when nothing can have reached the server.
+
+    That is: the connection could not be opened, the URL was unusable, or the TLS handshake
+    failed (the certificate was refused, no common protocol, ...). Any other TLS error, such
+    as a bad record while reading the answer, may have come after the request went out.
+    """
+    if isinstance(error, requests.ConnectTimeout):
         return False
     if isinstance(error, requests.exceptions.InvalidURL | requests.exceptions.MissingSchema):
         return False
     reason = error.args[0] if error.args else None
     if isinstance(reason, urllib3.exceptions.MaxRetryError):
         reason = reason.reason
-    return not isinstance(
+    if isinstance(
         reason, urllib3.exceptions.NewConnectionError | urllib3.exceptions.ConnectTimeoutError
+    ):
+        return False
+    tls = isinstance(error, requests.exceptions.SSLError) or isinstance(
+        reason, urllib3.exceptions.SSLError
     )
+    return not (tls and _failed_in_handshake(error))
+
+
+_HANDSHAKE_FRAMES = frozenset({"do_handshake", "_ssl_wrap_socket_and_match_hostname"})
+
+
+def _failed_in_handshake(error: BaseException) -> bool:
+    """Whether a TLS error comes from verifying the certificate or from the handshake.
+
+    The certificate errors are recognised by type; other handshake failures by where the
+    underlying error was raised (inside ``SSLSocket.do_handshake``, which runs when urllib3
+    wraps a new connection, before any byte of the request is written).
+    """
+    for item in _chain(error):
+        if isinstance(item, ssl.SSLCertVerificationError | CertificateError):
+            return True
+        if isinstance(item, ssl.SSLError) and _raised_in(item, _HANDSHAKE_FRAMES):
+            return True
+    return False
+
+
+def _chain(error: BaseException) -> list[BaseException]:
+    """``error`` and every exception it wraps: causes, contexts, arguments, ``reason``."""
+    found: list[BaseException] = []
+    pending: list[object] = [error]
+    while pending:
+        item = pending.pop()
+        if not isinstance(item, BaseException) or any(item is seen for seen in found):
+            continue
+        found.append(item)
+        pending += [item.__cause__, item.__context__, getattr(item, "reason", None), *item.args]
+    return found
+
+
+def _raised_in(error: BaseException, names: frozenset[str]) -> bool:
+    trace = error.__traceback__
+    while trace is not None:
+        if trace.tb_frame.f_code.co_name in names:
+            return True
+        trace = trace.tb_next
+    return False
 
 
 def _settle_environment(session: requests.Session, base_url: str) -> None:
@@ -104,6 +171,17 @@ def _settle_environment(session: requests.Session, base_url: str) -> None:
     if bundle:
         session.verify = bundle
     session.trust_env = False
+
+
+@dataclass(frozen=True)
+class _Call:
+    """One API call, as every attempt of it sends it."""
+
+    method: str
+    path: str
+    params: Sequence[tuple[str, str]] | None
+    body: Mapping[str, Any] | None
+    files: Sequence[tuple[str, FileTuple]] | None
 
 
 class SignedHttp:
@@ -155,52 +233,67 @@ class SignedHttp:
         files: Sequence[tuple[str, FileTuple]] | None = None,
         replay_safe: bool,
     ) -> Any:
-        """Send with retries; return the decoded JSON (``None`` for an empty body)."""
+        """Send with retries; return the decoded JSON (``None`` for an empty body).
 
-        def attempt() -> Any:
-            return self._attempt_correcting_skew(method, path, params, body, files)
+        The whole call, retries and waits included, fits the retry deadline: each attempt's
+        timeouts are cut to the time left, and no retry starts with less time left than
+        the connect timeout.
+        """
+        request = _Call(method, path, params, body, files)
 
-        return self.retry.call(attempt, replay_safe=replay_safe)
+        def attempt(remaining: Callable[[], float]) -> Any:
+            return self._attempt_correcting_skew(request, remaining)
 
-    def _attempt_correcting_skew(self, *args: Any) -> Any:
+        return self.retry.run(attempt, replay_safe=replay_safe, min_attempt=self.timeout[0])
+
+    def _attempt_correcting_skew(self, request: _Call, remaining: Callable[[], float]) -> Any:
+        used = self.clock.offset_ms
         try:
-            return self._attempt(*args)
+            return self._attempt(request, remaining())
         except AuthenticationError as error:
-            if not self._learn_offset(error):
+            if not self._should_sign_again(error, used) or remaining() < self.timeout[0]:
                 raise
-        return self._attempt(*args)
+        return self._attempt(request, remaining())
 
-    def _learn_offset(self, error: AuthenticationError) -> bool:
+    def _should_sign_again(self, error: AuthenticationError, used_offset_ms: int) -> bool:
+        """After a 401/200: whether signing again with the clock now in force can help.
+
+        ``used_offset_ms`` is the correction in force when this attempt was signed. If
+        another thread has changed it since, this attempt was signed with a stale clock:
+        sign again. Otherwise, if the server's ``Date`` is more than the threshold away from
+        the timestamp this attempt signed, learn the difference and sign again. Either way
+        at most once per attempt.
+        """
+        if error.gateway_code != "200" or error.mailer_code is not None:
+            return False
+        if self.clock.offset_ms != used_offset_ms:
+            return True
         skew = error.clock_skew_ms
-        if error.gateway_code != "200" or skew is None:
+        if skew is None or abs(skew) <= self.skew_threshold_ms:
             return False
-        if abs(skew - self.clock.offset_ms) <= self.skew_threshold_ms:
-            return False
-        self.clock.set_offset(skew)
+        # If another thread learned an offset meanwhile, its value stands: sign with it.
+        self.clock.replace_offset(used_offset_ms, used_offset_ms + skew)
         return True
 
-    def _attempt(
-        self,
-        method: str,
-        path: str,
-        params: Sequence[tuple[str, str]] | None,
-        body: Mapping[str, Any] | None,
-        files: Sequence[tuple[str, FileTuple]] | None,
-    ) -> Any:
+    def _attempt(self, request: _Call, remaining: float) -> Any:
+        method, path = request.method, request.path
+        body = request.body
         data = None if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
         headers = {"Accept": "application/json", "User-Agent": _USER_AGENT}
         if data is not None:
             headers["Content-Type"] = "application/json; charset=UTF-8"
+        left = max(remaining, _MIN_TIMEOUT)
+        connect, read = self.timeout
         try:
             response = self.session.request(
                 method,
                 self.base_url + path,
-                params=params,
+                params=request.params,
                 data=data,
-                files=files,
+                files=request.files,
                 headers=headers,
                 auth=self._auth,
-                timeout=self.timeout,
+                timeout=(min(connect, left), min(read, left)),
                 allow_redirects=False,
                 stream=True,
             )
@@ -210,7 +303,6 @@ class SignedHttp:
             raise MailConnectionError(
                 f"{method} {path} failed {phase}: {type(exc).__name__}.", request_sent=sent
             ) from exc
-        local_ms = self.clock.local_ms()
         try:
             content = response.content
         except requests.RequestException as exc:
@@ -222,18 +314,20 @@ class SignedHttp:
             response.close()
         if response.status_code in (200, 201, 202, 204):
             return _decode(content, method, path, response.status_code)
-        raise self._error(response, content, method, path, local_ms)
+        raise self._error(response, content, method, path)
 
     def _error(
-        self, response: requests.Response, content: bytes, method: str, path: str, local_ms: int
+        self, response: requests.Response, content: bytes, method: str, path: str
     ) -> Exception:
         prepared = response.request
+        timestamp = prepared.headers.get(TIMESTAMP_HEADER)
         signed = SignedRequest(
             method=prepared.method or method,
             target=prepared.path_url,
-            timestamp=prepared.headers.get(TIMESTAMP_HEADER),
+            timestamp=timestamp,
             access_key_hint=self._access_key_hint,
         )
+        signed_ms = int(timestamp) if timestamp and timestamp.isdigit() else None
         return error_from_answer(
             status=response.status_code,
             headers=response.headers,
@@ -242,7 +336,9 @@ class SignedHttp:
             path=path,
             retry_after=parse_retry_after(response.headers.get("retry-after")),
             signed=signed,
-            clock_skew_ms=measure_skew(response.headers.get("date"), local_ms),
+            clock_skew_ms=(
+                None if signed_ms is None else measure_skew(response.headers.get("date"), signed_ms)
+            ),
         )
 
 

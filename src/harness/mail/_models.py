@@ -10,6 +10,7 @@ the field by its JSON path, before anything touches the network.
 
 from __future__ import annotations
 
+import math
 import re
 from contextvars import ContextVar
 from datetime import datetime
@@ -84,6 +85,13 @@ def _parameters(value: Any) -> Any:
             if isinstance(item, bool) or not isinstance(item, str | int | float):
                 raise PydanticCustomError(
                     "parameter_type", "must be a string or a number", {"key": str(key)}
+                )
+            if isinstance(item, float) and not math.isfinite(item):
+                # JSON has no NaN or Infinity: the body would not be valid JSON.
+                raise PydanticCustomError(
+                    "parameter_value",
+                    "must be a finite number, not {value}",
+                    {"key": str(key), "value": str(item)},
                 )
     return value
 

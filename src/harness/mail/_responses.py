@@ -8,9 +8,9 @@ server never breaks a client.
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic.alias_generators import to_camel
 
 __all__ = [
@@ -168,6 +168,14 @@ class RecipientResult(_Answer):
     send_result_message: str | None = None
     send_result_code: str | None = None
     send_result_code_message: str | None = None
+
+    @field_validator("type", mode="before")
+    @classmethod
+    def _type_code(cls, value: Any) -> Any:
+        """``R``, ``C`` or ``B``, also when given as a ``{label, code}`` pair."""
+        if isinstance(value, dict):
+            return value.get("code", "R")
+        return "R" if value is None else value
 
 
 class MailDetail(_Answer):

@@ -1,17 +1,20 @@
 """When to try a request again, how long to wait, and when to stop.
 
 Every attempt is a new signed request (a fresh timestamp): the retry loop calls the whole
-attempt again, never a lower layer's resend. Retried: throttling (429 with ``errorCode`` 410
-or 420), the gateway's 503 and 504, and connections that failed before the request was sent.
-A request that may already have been handled (a connection lost after sending, a read
-timeout, a cut-short answer) is retried only when it is safe to repeat; a send never is.
-Never retried: quota (429 with 400) and every other 4xx. ``Retry-After`` is honoured; other
-waits are exponential with full jitter; everything fits a total deadline well inside the
-gateway's five-minute signature window.
+attempt again, never a lower layer's resend. Retried: throttling (any 429 but the quota's
+``errorCode`` 400: 410, 420, or a code that is missing or unknown), the gateway's 503 and
+504, and connections that failed before the request was sent. A request that may already
+have been handled (a connection lost after sending, a read timeout, a cut-short answer) is
+retried only when it is safe to repeat; a send never is. Never retried: quota (429 with 400)
+and every other 4xx. ``Retry-After`` is honoured; other waits are exponential with full
+jitter; everything fits a total deadline well inside the gateway's five-minute signature
+window: each attempt's read timeout is cut to the time left, and no retry starts with less
+time left than it takes to connect.
 """
 
 from __future__ import annotations
 
+import math
 import random
 import time
 from collections.abc import Callable
@@ -74,15 +77,36 @@ class RetryPolicy:
 
     def call(self, attempt: Callable[[], T], *, replay_safe: bool) -> T:
         """Run ``attempt`` until it succeeds, fails for good, or the budget is spent."""
+        return self.run(lambda _remaining: attempt(), replay_safe=replay_safe)
+
+    def run(
+        self,
+        attempt: Callable[[Callable[[], float]], T],
+        *,
+        replay_safe: bool,
+        min_attempt: float = 0.0,
+    ) -> T:
+        """Like :meth:`call`, for an attempt that fits itself into the deadline.
+
+        ``attempt`` is given a function that returns the seconds left of the deadline, so
+        that it can bound its own timeouts by them. A retry is not started with less than
+        ``min_attempt`` seconds left (the connect timeout: an attempt that cannot even
+        connect in the time left is not worth making); the last error is raised instead.
+        """
         started = self.clock()
+        budget = self.deadline if self.deadline is not None else math.inf
+
+        def remaining() -> float:
+            return budget - (self.clock() - started)
+
         retrying = tenacity.Retrying(
             retry=tenacity.retry_if_exception(lambda error: should_retry(error, replay_safe)),
             wait=self._wait,
-            stop=lambda state: self._stop(state, started),
+            stop=lambda state: self._stop(state, started, min_attempt),
             sleep=self.sleep,
             reraise=True,
         )
-        return retrying(attempt)
+        return retrying(attempt, remaining)
 
     def _wait(self, state: tenacity.RetryCallState) -> float:
         error = state.outcome.exception() if state.outcome is not None else None
@@ -91,12 +115,13 @@ class RetryPolicy:
         ceiling = min(self.max_backoff, self.backoff * 2 ** (state.attempt_number - 1))
         return self.jitter(0.0, ceiling)
 
-    def _stop(self, state: tenacity.RetryCallState, started: float) -> bool:
+    def _stop(self, state: tenacity.RetryCallState, started: float, min_attempt: float) -> bool:
         attempts = self.attempts if self.attempts is not None else 1
         deadline = self.deadline if self.deadline is not None else 0.0
         if state.attempt_number >= attempts:
             return True
-        return self.clock() - started + state.upcoming_sleep > deadline
+        left_after_wait = deadline - (self.clock() - started + state.upcoming_sleep)
+        return left_after_wait < max(min_attempt, 0.0)
 
 
 def should_retry(error: BaseException, replay_safe: bool) -> bool:

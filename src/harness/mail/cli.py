@@ -9,6 +9,7 @@ so no secret reaches the shell history or the output.
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
 from typing import Any
@@ -66,11 +67,27 @@ def _parameters(items: list[str]) -> dict[str, str]:
     return values
 
 
+def _usage_problem(args: argparse.Namespace) -> str | None:
+    """What is wrong with the arguments that the parser cannot see, or ``None``."""
+    if not (args.interval > 0 and math.isfinite(args.interval)):
+        return f"--interval must be a positive number of seconds, not {args.interval:g}"
+    if not args.timeout >= 0:
+        return f"--timeout must be zero or more seconds, not {args.timeout:g}"
+    return None
+
+
 def send_command(args: argparse.Namespace) -> int:
-    """Run ``send``; return the exit status (0 sent, 1 failed, 2 sent but not finished)."""
+    """Run ``send``; return the exit status.
+
+    0 sent, 1 failed, 2 a wrong argument (nothing sent) or sent but not finished in time.
+    """
     from harness.mail import Mail, MailClient, MailError, WaitTimeoutError
     from ncp_config import ConfigError, load_settings
 
+    problem = _usage_problem(args)
+    if problem is not None:  # checked before anything is sent
+        print(f"ncp-harness send: error: {problem}", file=sys.stderr)
+        return 2
     try:
         body = args.body_file.read_text(encoding="utf-8") if args.body_file else args.body
         recipients = [

@@ -203,7 +203,7 @@ def test_c29_error_codes_are_strings_and_parseable(
     fake_ncloud: FakeNcloud, session: requests.Session
 ) -> None:
     fake_ncloud.set_faults(
-        {"faults": [{"kind": "error", "status": 503, "path": "/api/v1/mails/requests/*"}]}
+        {"faults": [{"kind": "error", "status": 503, "path": "/api/v1/mails/requests/*/status"}]}
     )
     answers = [
         requests.get(fake_ncloud.url + LIST, timeout=5),

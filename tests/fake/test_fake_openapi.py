@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 import schemathesis
+from fake_helpers import MINIMAL_MAIL
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis.checks import (
@@ -31,6 +32,7 @@ def test_document_is_served_and_lists_the_mailer_operations(fake_ncloud: FakeNcl
     assert served == openapi_document()
     ids = sorted(op.definition.raw["operationId"] for op in OPERATIONS)
     assert ids == [
+        "createFile",
         "createMailRequest",
         "getMail",
         "getMailList",
@@ -39,12 +41,19 @@ def test_document_is_served_and_lists_the_mailer_operations(fake_ncloud: FakeNcl
     ]
 
 
+SEEDED = {"getMailRequestStatus": "requestId", "getMailList": "requestId", "getMail": "mailId"}
+
+
 @pytest.mark.parametrize("operation", OPERATIONS, ids=lambda op: op.label)
 def test_responses_match_the_document(fake_ncloud: FakeNcloud, operation: object) -> None:
     strategy = operation.as_strategy()  # type: ignore[attr-defined]
+    operation_id = operation.definition.raw["operationId"]  # type: ignore[attr-defined]
     base_url = fake_ncloud.url + "/api/v1"
+    statuses: list[int] = []
     with requests.Session() as http:
         http.auth = fake_ncloud.auth()
+        sent = http.post(base_url + "/mails", json=MINIMAL_MAIL, timeout=5).json()["requestId"]
+        known = {"requestId": sent, "mailId": fake_ncloud.mails[0].mail_id}
 
         @settings(
             max_examples=15,
@@ -55,8 +64,16 @@ def test_responses_match_the_document(fake_ncloud: FakeNcloud, operation: object
         @given(data=st.data())
         def check(data: st.DataObject) -> None:
             case = data.draw(strategy)
+            name = SEEDED.get(operation_id)
+            if name is not None and data.draw(st.booleans(), label="use a stored id"):
+                case.path_parameters = {**(case.path_parameters or {}), name: known[name]}
             response = case.call(base_url=base_url, session=http, timeout=5)
+            statuses.append(response.status_code)
             case.validate_response(response, checks=CHECKS)
 
         check()
     assert any(r.auth == "ok" for r in fake_ncloud.requests)
+    if operation_id in SEEDED:
+        assert 200 in statuses, statuses
+    if operation_id == "createFile":
+        assert 201 in statuses, statuses

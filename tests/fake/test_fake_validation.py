@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import re
 import string
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
+import pytest
 import requests
+from fake_helpers import ACCESS_KEY, SECRET_KEY
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from harness.fake import LIMITS, FakeNcloud
+from harness.fake._validation import BASIC_UNSUBSCRIBE_MESSAGE
 
 FAST = settings(
     max_examples=40,
@@ -23,7 +29,6 @@ local = st.text(string.ascii_lowercase + string.digits + "._+-", min_size=1, max
     lambda s: s[0] not in "." and s[-1] != "."
 )
 addresses = st.builds(lambda u, d: f"{u}@{d}.example", local, st.sampled_from(["a", "mail", "x-y"]))
-params = st.dictionaries(st.text(string.ascii_lowercase, min_size=1, max_size=5), words, max_size=3)
 
 
 @st.composite
@@ -40,20 +45,42 @@ def recipients(draw: st.DrawFn) -> list[dict[str, Any]]:
     return result or [{"address": draw(addresses), "type": "R"}]
 
 
+GROUPS = {
+    "g1": ["a1@group.example", "b2@group.example"],
+    "g2": ["b2@group.example", "c3@group.example"],
+    "g3": ["d4@group.example"],
+}
+KST = timezone(timedelta(hours=9))
+keys = st.sampled_from("abc")
+templated = st.lists(
+    st.one_of(words, keys.map(lambda k: "${" + k + "}"), st.just("${zz}")), max_size=4
+).map("".join)
+params = st.dictionaries(keys, words, max_size=3)
+
+
 @st.composite
-def valid_bodies(draw: st.DrawFn) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "senderAddress": draw(addresses),
-        "title": draw(words),
-        "body": draw(st.text(max_size=200)),
-        "recipients": draw(recipients()),
-    }
+def valid_bodies(draw: st.DrawFn) -> tuple[dict[str, Any], int]:
+    """A valid createMailRequest and how many files to upload for its ``attachFileIds``."""
+    body: dict[str, Any] = {"recipients": draw(recipients())}
+    if draw(st.booleans()):
+        body["templateSid"] = draw(st.integers(0, 10**6))
+    else:
+        body["senderAddress"] = draw(addresses)
+        body["title"] = draw(templated)
+        body["body"] = draw(st.one_of(templated, st.text(max_size=200)))
+    if draw(st.booleans()):
+        chosen = draw(st.lists(st.sampled_from(sorted(GROUPS)), min_size=1, max_size=3))
+        body["recipientGroupFilter"] = {"andFilter": draw(st.booleans()), "groups": chosen}
+        if draw(st.booleans()):
+            body["recipients"] = []
+    moments = st.datetimes(datetime(2000, 1, 1), datetime(2100, 1, 1))
     optional = {
         "senderName": words,
         "individual": st.booleans(),
         "confirmAndSend": st.booleans(),
         "parameters": params,
         "reservationUtc": st.integers(0, 4_000_000_000_000),
+        "reservationDateTime": moments.map(lambda m: m.strftime("%Y-%m-%d %H:%M")),
         "referencesHeader": st.builds(lambda u: f"<{u}@example.com>", local),
     }
     for key, strategy in optional.items():
@@ -65,22 +92,85 @@ def valid_bodies(draw: st.DrawFn) -> dict[str, Any]:
             body["useBasicUnsubscribeMsg"] = True
         else:
             body["unsubscribeMessage"] = draw(words.filter(bool))
-    return body
+    return body, draw(st.integers(0, 2))
+
+
+@pytest.fixture(scope="module")
+def grouped() -> Iterator[FakeNcloud]:
+    with FakeNcloud(credentials=(ACCESS_KEY, SECRET_KEY), groups=GROUPS) as fake:
+        yield fake
+
+
+def _substituted(text: str, values: dict[str, Any]) -> str:
+    return re.sub(r"\$\{(\w+)\}", lambda m: str(values.get(m[1], m[0])), text)
+
+
+def _expected(body: dict[str, Any]) -> list[dict[str, Any]]:
+    """What each recipient should receive, computed here from the request alone."""
+    rcpts = [
+        (r["address"], r.get("name"), r["type"], r.get("parameters", {}))
+        for r in body["recipients"]
+    ]
+    group_filter = body.get("recipientGroupFilter")
+    if group_filter is not None:
+        sets = [set(GROUPS[name]) for name in group_filter["groups"]]
+        members = set.intersection(*sets) if group_filter["andFilter"] else set.union(*sets)
+        rcpts += [(a, None, "R", {}) for a in sorted(members)]
+    reservation = body.get("reservationUtc")
+    if reservation is None and "reservationDateTime" in body:
+        local = datetime.strptime(body["reservationDateTime"], "%Y-%m-%d %H:%M")
+        reservation = int(local.replace(tzinfo=KST).timestamp() * 1000)
+    unsubscribe = ""
+    if body.get("advertising"):
+        basic = body.get("useBasicUnsubscribeMsg")
+        unsubscribe = BASIC_UNSUBSCRIBE_MESSAGE if basic else body["unsubscribeMessage"]
+    expected = []
+    for address, name, kind, own in rcpts:
+        values = {**body.get("parameters", {}), **own}
+        text = _substituted(body.get("body", ""), values)
+        mark = "#{UNSUBSCRIBE_MESSAGE}"
+        text = text.replace(mark, unsubscribe) if mark in text else text + unsubscribe
+        expected.append(
+            {
+                "to": address,
+                "recipient_name": name,
+                "recipient_type": kind,
+                "sender_address": body.get("senderAddress"),
+                "sender_name": body.get("senderName"),
+                "title": _substituted(body.get("title", ""), values),
+                "body": text,
+                "attach_file_ids": tuple(body.get("attachFileIds", ())),
+                "template_sid": body.get("templateSid"),
+                "reservation_utc": reservation,
+                "advertising": bool(body.get("advertising")),
+                "references_header": body.get("referencesHeader"),
+            }
+        )
+    return expected
 
 
 @FAST
-@given(body=valid_bodies())
+@given(drawn=valid_bodies())
 def test_valid_bodies_are_accepted_and_stored_exactly(
-    fake_ncloud: FakeNcloud, body: dict[str, Any]
+    grouped: FakeNcloud, drawn: tuple[dict[str, Any], int]
 ) -> None:
-    fake_ncloud.reset()
+    body, uploads = drawn
+    grouped.reset()
     with requests.Session() as http:
-        answer = http.post(fake_ncloud.url + "/api/v1/mails", json=body, auth=fake_ncloud.auth())
+        http.auth = grouped.auth()
+        if uploads:
+            files = [("fileList", (f"f{i}.txt", b"attached")) for i in range(uploads)]
+            answer = http.post(grouped.url + "/api/v1/files", files=files)
+            assert answer.status_code == 201, answer.text
+            body["attachFileIds"] = [f["fileId"] for f in answer.json()["files"]]
+        answer = http.post(grouped.url + "/api/v1/mails", json=body)
     assert answer.status_code == 201, answer.text
-    assert answer.json()["count"] == len(body["recipients"])
-    (stored,) = fake_ncloud.mail_requests
+    expected = _expected(body)
+    assert answer.json()["count"] == len(expected)
+    (stored,) = grouped.mail_requests
     assert stored.body == body
-    assert [m.to for m in fake_ncloud.mails] == [r["address"] for r in body["recipients"]]
+    delivered = [{key: getattr(m, key) for key in expected[0]} for m in grouped.mails]
+    assert delivered == expected
 
 
 def _over(limit: int, unit: str = "x") -> str:
@@ -136,7 +226,12 @@ def _first(body: dict[str, Any], **changes: Any) -> dict[str, Any]:
 
 
 @FAST
-@given(body=valid_bodies(), breaker=st.sampled_from(sorted(BREAKERS)))
+@given(
+    body=valid_bodies()
+    .map(lambda drawn: drawn[0])
+    .filter(lambda b: b["recipients"] and "templateSid" not in b),
+    breaker=st.sampled_from(sorted(BREAKERS)),
+)
 def test_one_field_past_one_limit_is_rejected_naming_it(
     fake_ncloud: FakeNcloud, body: dict[str, Any], breaker: str
 ) -> None:

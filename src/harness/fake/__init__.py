@@ -14,9 +14,10 @@ from harness.fake._openapi import openapi_document
 from harness.fake._server import FakeNcloud, FakeServerError
 from harness.fake._state import RequestRecord
 from harness.fake._store import FileRecord, MailRequestRecord, Progression, SentMail
-from harness.fake._validation import LIMITS
+from harness.fake._validation import BASIC_UNSUBSCRIBE_MESSAGE, LIMITS
 
 __all__ = [
+    "BASIC_UNSUBSCRIBE_MESSAGE",
     "LIMITS",
     "FakeNcloud",
     "FakeServerError",

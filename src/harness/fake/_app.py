@@ -14,15 +14,17 @@ from harness.fake._gateway import ADMIN_PREFIX, ASGIApp, GatewayMiddleware, gate
 from harness.fake._mailer import REGIONS, MailerError, mailer_body, mailer_router
 from harness.fake._openapi import openapi_document
 from harness.fake._state import FakeState
-from harness.fake._store import SentMail
+from harness.fake._store import Progression, SentMail
 from harness.fake._validation import MailerRequestError
 
-__all__ = ["create_app", "sent_mail_json"]
+__all__ = ["create_app", "progression_json", "sent_mail_json", "update_progression"]
+
+_ADVANCES = ("poll", "time", "instant")
 
 
 def create_app(state: FakeState) -> ASGIApp:
     """Build the ASGI app of one fake server around its state."""
-    app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
+    app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None, redirect_slashes=False)
     for region in REGIONS:
         app.include_router(mailer_router(state, region), prefix=f"/api/{region}")
     _admin_routes(app, state)
@@ -67,6 +69,18 @@ def _admin_routes(app: FastAPI, state: FakeState) -> None:
     async def clear_faults() -> JSONResponse:
         state.set_faults(coerce_script(None))
         return JSONResponse(state.plan.script.to_json())
+
+    @app.get(f"{prefix}/progression")
+    async def get_progression() -> JSONResponse:
+        return JSONResponse(progression_json(state.progression))
+
+    @app.put(f"{prefix}/progression")
+    async def put_progression(request: Request) -> JSONResponse:
+        try:
+            update_progression(state.progression, await request.json())
+        except ValueError as exc:
+            return JSONResponse({"error": {"message": str(exc)}}, status_code=400)
+        return JSONResponse(progression_json(state.progression))
 
     @app.get(f"{prefix}/openapi.json")
     async def openapi() -> JSONResponse:
@@ -120,3 +134,38 @@ def sent_mail_json(mail: SentMail) -> dict[str, Any]:
         "reservationUtc": mail.reservation_utc,
         "referencesHeader": mail.references_header,
     }
+
+
+def progression_json(progression: Progression) -> dict[str, Any]:
+    """The JSON form of the status progression, as ``GET /_fake/progression`` shows it."""
+    return {
+        "advance": progression.advance,
+        "stepMs": progression.step_ms,
+        "failed": sorted(progression.failed),
+        "unsubscribed": sorted(progression.unsubscribed),
+    }
+
+
+def update_progression(progression: Progression, data: Any) -> None:
+    """Apply the keys given in ``data``; raise ``ValueError`` naming the first bad one."""
+    if not isinstance(data, dict):
+        raise ValueError("The progression must be a JSON object.")
+    unknown = set(data) - {"advance", "stepMs", "failed", "unsubscribed"}
+    if unknown:
+        raise ValueError(f"Unknown progression keys: {sorted(unknown)}.")
+    advance = data.get("advance", progression.advance)
+    if advance not in _ADVANCES:
+        raise ValueError(f"The advance {advance!r} is not one of poll, time, instant.")
+    step = data.get("stepMs", progression.step_ms)
+    if not isinstance(step, int) or isinstance(step, bool) or step < 1:
+        raise ValueError(f"The stepMs {step!r} is not a positive integer.")
+    lists = {}
+    for name in ("failed", "unsubscribed"):
+        value = data.get(name, getattr(progression, name))
+        if isinstance(value, str) or not all(isinstance(a, str) for a in value):
+            raise ValueError(f"The {name} value {value!r} is not a list of addresses.")
+        lists[name] = frozenset(a.lower() for a in value)
+    progression.advance = advance
+    progression.step_ms = step
+    progression.failed = lists["failed"]
+    progression.unsubscribed = lists["unsubscribed"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import math
 import random
 import threading
 from collections.abc import Mapping
@@ -37,11 +38,14 @@ class InvalidFaultScriptError(ValueError):
 class Fault:
     """One scripted fault, applied to requests whose method and path match.
 
-    ``path`` is a shell-style pattern (``fnmatch``) on the path without the query, for example
-    ``"/api/*/mails"``; ``method`` is an HTTP method or ``"*"``. With ``count`` the fault fires
-    on the next ``count`` matching requests only; with ``probability`` each matching request
-    draws from the script's seeded generator; with both, it fires at random until ``count``
-    is used up; with neither, it fires on every matching request.
+    ``path`` is a pattern on the path without the query, matched one ``/``-separated segment at
+    a time: in a segment ``*``, ``?`` and ``[...]`` are shell-style wildcards that never cross a
+    ``/`` (``"/api/*/mails"`` matches ``/api/v1/mails``, not ``/api/v1/mails/requests/1/mails``),
+    a whole segment ``**`` matches any number of segments (``"/api/v1/**"``), and the pattern
+    ``"*"`` alone matches every path; ``method`` is an HTTP method or ``"*"``. With ``count``
+    the fault fires on the next ``count`` matching requests only; with ``probability`` each
+    matching request draws from the script's seeded generator; with both, it fires at random
+    until ``count`` is used up; with neither, it fires on every matching request.
 
     Kinds: ``latency`` waits ``delay_ms`` and lets the request go on (it combines with one
     other fault); ``throttle`` answers 429 with gateway sub-code ``code`` (``"400"`` quota,
@@ -67,19 +71,37 @@ class Fault:
             raise InvalidFaultScriptError(
                 f"The fault kind {self.kind!r} is not one of {', '.join(_KINDS)}."
             )
+        for name in ("method", "path"):
+            value = getattr(self, name)
+            if not isinstance(value, str) or not value:
+                raise InvalidFaultScriptError(
+                    f"The fault {name} {value!r} is not a non-empty string."
+                )
+        if self.count is not None and not _is_int(self.count):
+            raise InvalidFaultScriptError(f"The fault count {self.count!r} is not an integer.")
         if self.count is not None and self.count < 0:
             raise InvalidFaultScriptError(f"The fault count {self.count} is negative.")
-        if self.probability is not None and not 0.0 <= self.probability <= 1.0:
+        if self.probability is not None and (
+            not _is_number(self.probability) or not 0.0 <= self.probability <= 1.0
+        ):
             raise InvalidFaultScriptError(
-                f"The fault probability {self.probability} is not between 0 and 1."
+                f"The fault probability {self.probability!r} is not between 0 and 1."
             )
+        if not _is_int(self.delay_ms):
+            raise InvalidFaultScriptError(f"The delay {self.delay_ms!r} ms is not an integer.")
+        if self.retry_after is not None and not _is_int(self.retry_after):
+            raise InvalidFaultScriptError(
+                f"The Retry-After {self.retry_after!r} is not an integer number of seconds."
+            )
+        if self.retry_after is not None and self.retry_after < 0:
+            raise InvalidFaultScriptError(f"The Retry-After {self.retry_after} is negative.")
         if self.kind == "throttle" and self.code not in THROTTLE_CODES:
             raise InvalidFaultScriptError(
                 f"The throttle code {self.code!r} is not one of 400, 410, 420."
             )
-        if self.kind == "error" and self.status not in ERROR_CODES:
+        if self.kind == "error" and (not _is_int(self.status) or self.status not in ERROR_CODES):
             raise InvalidFaultScriptError(
-                f"The error status {self.status} is not one of 500, 503, 504."
+                f"The error status {self.status!r} is not one of 500, 503, 504."
             )
         if self.delay_ms < 0:
             raise InvalidFaultScriptError(f"The delay {self.delay_ms} ms is negative.")
@@ -87,7 +109,7 @@ class Fault:
     def matches(self, method: str, path: str) -> bool:
         """Whether this fault applies to a request with this method and path."""
         method_ok = self.method == "*" or self.method.upper() == method.upper()
-        return method_ok and fnmatch.fnmatchcase(path, self.path)
+        return method_ok and path_matches(self.path, path)
 
     def to_json(self) -> dict[str, Any]:
         """The JSON form of this fault (camelCase keys, as in a fault file)."""
@@ -102,6 +124,30 @@ class Fault:
             "code": self.code,
             "retryAfter": self.retry_after,
         }
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def path_matches(pattern: str, path: str) -> bool:
+    """Match ``path`` against ``pattern`` segment by segment; ``**`` spans any depth."""
+    if pattern == "*":
+        return True
+    return _segments_match(pattern.split("/"), path.split("/"))
+
+
+def _segments_match(pattern: list[str], path: list[str]) -> bool:
+    if not pattern:
+        return not path
+    head, rest = pattern[0], pattern[1:]
+    if head == "**":
+        return any(_segments_match(rest, path[skip:]) for skip in range(len(path) + 1))
+    return bool(path) and fnmatch.fnmatchcase(path[0], head) and _segments_match(rest, path[1:])
 
 
 _FAULT_KEYS = {

@@ -66,7 +66,12 @@ class GatewayMiddleware:
             record.auth = "not-required"
             await self._call_app(scope, receive, dated, record)
             return
-        decision = state.plan.decide(scope["method"], scope["path"])
+        try:
+            decision = state.plan.decide(scope["method"], scope["path"])
+        except Exception as exc:
+            state.add_error(exc)
+            await _json(dated, 500, gateway_error_body("900", "Unexpected Error"))
+            return
         if decision.delay_ms:
             await asyncio.sleep(decision.delay_ms / 1000)
         fault = decision.fault

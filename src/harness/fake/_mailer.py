@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from typing import Any
 
@@ -11,7 +12,12 @@ from fastapi.responses import JSONResponse
 from starlette.datastructures import UploadFile
 
 from harness.fake._state import FakeState
-from harness.fake._validation import MailerRequestError, kst_to_utc_ms, validate_mail_request
+from harness.fake._validation import (
+    MAX_RESERVATION_UTC,
+    MailerRequestError,
+    kst_to_utc_ms,
+    validate_mail_request,
+)
 from harness.fake._views import (
     mail_detail,
     mail_items,
@@ -190,9 +196,7 @@ def _moment(query: Any, prefix: str) -> int:
     """``startUtc``/``startDateTime`` (or ``end…``); the ``Utc`` form wins; one is required."""
     utc, text = query.get(f"{prefix}Utc"), query.get(f"{prefix}DateTime")
     if utc is not None:
-        if not utc.lstrip("-").isdigit():
-            raise MailerRequestError(f"{prefix}Utc", "must be epoch milliseconds")
-        return int(utc)
+        return _bounded_int(f"{prefix}Utc", utc, -MAX_RESERVATION_UTC, MAX_RESERVATION_UTC)
     if text is None:
         raise MailerRequestError(f"{prefix}Utc", f"{prefix}Utc or {prefix}DateTime is required")
     for fmt in _DATETIME_FORMATS:
@@ -210,10 +214,15 @@ def _paging(query: Any) -> tuple[int, int]:
         if raw is None:
             values.append(default)
             continue
-        if not raw.isdigit() or int(raw) < low or int(raw) > 100_000:
-            raise MailerRequestError(name, f"must be an integer from {low} to 100000")
-        values.append(int(raw))
+        values.append(_bounded_int(name, raw, low, 100_000))
     return values[0], values[1]
+
+
+def _bounded_int(name: str, raw: str, low: int, high: int) -> int:
+    """An ASCII decimal integer from ``low`` to ``high``, else a 400 naming the parameter."""
+    if len(raw) > 20 or not re.fullmatch(r"-?[0-9]+", raw) or not low <= int(raw) <= high:
+        raise MailerRequestError(name, f"{raw[:40]!r} is not an integer from {low} to {high}")
+    return int(raw)
 
 
 def _keep_request(record: Any, item: dict[str, Any], query: Any, statuses: set[str]) -> bool:

@@ -245,6 +245,30 @@ def _operations() -> dict[str, Any]:
                 "responses": {"200": _json(_page("MailItem"), "A page"), **_errors()},
             }
         },
+        "/files": {
+            "post": {
+                "operationId": "createFile",
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "multipart/form-data": {
+                            "schema": _obj(
+                                ["fileList"],
+                                fileList={
+                                    "type": "array",
+                                    "minItems": 1,
+                                    "items": {"type": "string", "format": "binary"},
+                                },
+                            )
+                        }
+                    },
+                },
+                "responses": {
+                    "201": _json(_ref("CreateFileResponse"), "Uploaded (10 MB per file)"),
+                    **_errors(415),
+                },
+            }
+        },
         "/mails/{mailId}": {
             "get": {
                 "operationId": "getMail",

@@ -34,6 +34,13 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def base_url(scheme: str, host: str, port: int) -> str:
+    """``scheme://host:port``, with an IPv6 address in brackets (``http://[::1]:8080``)."""
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"{scheme}://{host}:{port}"
+
+
 CredentialsLike = Credentials | tuple[str, str]
 
 
@@ -95,8 +102,7 @@ class FakeNcloud:
             progression=progression,
             groups={k: tuple(v) for k, v in (groups or {}).items()},
         )
-        self._state.set_faults(coerce_script(faults))
-        self._initial_faults = self._state.plan.script
+        self._state.set_initial_faults(coerce_script(faults))
         self._server: BackgroundServer | None = None
         self._thread_error: BaseException | None = None
         self._tls_wanted = tls
@@ -119,7 +125,7 @@ class FakeNcloud:
         if self._server is None:
             raise FakeServerError("The fake server is not running; use it as a context manager.")
         scheme = "https" if self._tls is not None else "http"
-        return f"{scheme}://{self.host}:{self.port}"
+        return base_url(scheme, self.host, self.port)
 
     @property
     def ca_file(self) -> str:
@@ -224,7 +230,6 @@ class FakeNcloud:
     def reset(self) -> None:
         """Forget mail, files, the request log and errors; restore the initial fault script."""
         self._state.reset()
-        self._state.set_faults(self._initial_faults)
 
     # Faults -----------------------------------------------------------------------------
 

@@ -81,6 +81,7 @@ class FakeState:
     def __post_init__(self) -> None:
         self.lock = threading.Lock()
         self.store = MailStore(self.progression, self.groups)
+        self.initial_faults = FaultScript()
         self.plan = FaultPlan()
         self.log: list[RequestRecord] = []
         self.errors: list[BaseException] = []
@@ -109,10 +110,15 @@ class FakeState:
             errors, self.errors = self.errors, []
         return errors
 
+    def set_initial_faults(self, script: FaultScript) -> None:
+        """The script the server starts with, restored by every reset; applied now."""
+        self.initial_faults = script
+        self.set_faults(script)
+
     def reset(self) -> None:
-        """Forget mail, files, the log, errors and faults; keep accounts and settings."""
+        """Forget mail, files, the log and errors; restore the initial fault script."""
         self.store.reset()
-        self.plan = FaultPlan()
+        self.plan = FaultPlan(self.initial_faults)
         with self.lock:
             self.log.clear()
             self.errors.clear()

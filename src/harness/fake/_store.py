@@ -17,14 +17,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from harness.fake._validation import KST, ValidatedMail
+from harness.fake._validation import BASIC_UNSUBSCRIBE_MESSAGE, KST, ValidatedMail
 
 __all__ = ["FileRecord", "MailRequestRecord", "MailStore", "Progression", "SentMail"]
 
 Advance = Literal["poll", "time", "instant"]
 _PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
 _UNSUBSCRIBE_MARK = "#{UNSUBSCRIBE_MESSAGE}"
-BASIC_UNSUBSCRIBE_MESSAGE = "If you do not want to receive this mail, unsubscribe here."
 
 
 @dataclass
@@ -45,9 +44,9 @@ class Progression:
 
     def final_status(self, address: str) -> str:
         lower = address.lower()
-        if lower in self.failed:
+        if lower in {a.lower() for a in self.failed}:
             return "F"
-        if lower in self.unsubscribed:
+        if lower in {a.lower() for a in self.unsubscribed}:
             return "U"
         return "S"
 

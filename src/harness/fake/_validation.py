@@ -14,7 +14,9 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 __all__ = [
+    "BASIC_UNSUBSCRIBE_MESSAGE",
     "LIMITS",
+    "MAX_RESERVATION_UTC",
     "MailerRequestError",
     "Recipient",
     "ValidatedMail",
@@ -33,6 +35,17 @@ LIMITS = {
     "groups": 5,
 }
 """The documented per-request limits of createMailRequest."""
+
+BASIC_UNSUBSCRIBE_MESSAGE = "If you do not want to receive this mail, unsubscribe here."
+"""The fake's stand-in for NCloud's basic unsubscribe text (``useBasicUnsubscribeMsg``).
+
+Its UTF-8 length counts toward the 500 KB body limit of advertising mail, as the real
+message does: the size of the body includes the unsubscribe message.
+"""
+
+MAX_RESERVATION_UTC = 253_402_268_399_999
+"""The latest ``reservationUtc`` accepted: 9999-12-31 23:59:59.999 KST, the last moment the
+mailer's KST-formatted dates can show."""
 
 KST = timezone(timedelta(hours=9))
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
@@ -109,7 +122,9 @@ def validate_mail_request(data: Any, known_file: Callable[[str], bool]) -> Valid
             "unsubscribeMessage",
             "advertising mail needs an unsubscribe message unless useBasicUnsubscribeMsg is true",
         )
-    extra = unsubscribe if advertising and unsubscribe and not use_basic else ""
+    extra = ""
+    if advertising:
+        extra = BASIC_UNSUBSCRIBE_MESSAGE if use_basic else unsubscribe or ""
     _max_bytes("body", (body or "") + extra, LIMITS["body_bytes"])
     recipients = _recipients(data)
     group_filter = _group_filter(data)
@@ -203,6 +218,11 @@ def _references(data: Mapping[str, Any]) -> str | None:
 
 def _reservation(data: Mapping[str, Any]) -> int | None:
     utc = _integer(data, "reservationUtc")
+    if utc is not None and utc > MAX_RESERVATION_UTC:
+        raise MailerRequestError(
+            "reservationUtc",
+            f"must not be after 9999-12-31 23:59:59.999 KST ({MAX_RESERVATION_UTC})",
+        )
     text = _string(data, "reservationDateTime")
     local: int | None = None
     if text is not None:

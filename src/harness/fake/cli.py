@@ -1,7 +1,8 @@
 """``ncp-fake-server``: run the fake NCloud server for tests in any language.
 
     ncp-fake-server --host 127.0.0.1 --port 8080 --credential AK:SK [--faults faults.json]
-                    [--tls-ca-file ca.pem]
+                    [--advance poll|time|instant] [--step-ms MS] [--failed ADDR]
+                    [--unsubscribed ADDR] [--max-body-bytes N] [--tls-ca-file ca.pem]
 
 It prints its base URL on the first line of standard output, then serves until interrupted.
 """
@@ -16,6 +17,7 @@ from collections.abc import Sequence
 
 from harness.fake._faults import FaultScript, InvalidFaultScriptError
 from harness.fake._server import FakeNcloud
+from harness.fake._state import DEFAULT_MAX_BODY_BYTES
 from ncp_signing import Credentials, NcpSigningError
 
 __all__ = ["main"]
@@ -43,6 +45,34 @@ def _parser() -> argparse.ArgumentParser:
         help="how mail statuses move (default: one step per status poll)",
     )
     parser.add_argument(
+        "--step-ms",
+        type=_positive,
+        default=1000,
+        metavar="MS",
+        help="with --advance time, server milliseconds per status step (default 1000)",
+    )
+    parser.add_argument(
+        "--failed",
+        action="append",
+        default=[],
+        metavar="ADDR",
+        help="a recipient address whose mail ends failed (F); repeat for more",
+    )
+    parser.add_argument(
+        "--unsubscribed",
+        action="append",
+        default=[],
+        metavar="ADDR",
+        help="a recipient address whose mail ends unsubscribed (U); repeat for more",
+    )
+    parser.add_argument(
+        "--max-body-bytes",
+        type=_positive,
+        default=DEFAULT_MAX_BODY_BYTES,
+        metavar="N",
+        help=f"larger request bodies get 413 (default {DEFAULT_MAX_BODY_BYTES})",
+    )
+    parser.add_argument(
         "--debug", action="store_true", help="explain 401 answers (loopback hosts only)"
     )
     parser.add_argument(
@@ -67,6 +97,10 @@ def main(argv: Sequence[str] | None = None, *, stop: threading.Event | None = No
             debug=args.debug,
             faults=faults,
             advance=args.advance,
+            step_ms=args.step_ms,
+            failed=args.failed,
+            unsubscribed=args.unsubscribed,
+            max_body_bytes=args.max_body_bytes,
             tls=args.tls_ca_file is not None,
         )
     except (ValueError, OSError, NcpSigningError, InvalidFaultScriptError) as exc:
@@ -85,6 +119,16 @@ def main(argv: Sequence[str] | None = None, *, stop: threading.Event | None = No
         except KeyboardInterrupt:
             pass
     return 0
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive integer")
+    return value
 
 
 def _credential(text: str) -> Credentials:

@@ -61,15 +61,25 @@ class OutboxMachine(RuleBasedStateMachine):
         extra = [f"cc{number}-{i}@example.com" for i in range(1, recipients)]
         data = mail_data(number, recipients=[f"user{number}@example.com", *extra])
         if lookalike:
-            data = {
-                "title": "Your receipt ${number}",
-                "body": "<p>Order ${number}</p>",
-                "parameters": {"number": f"R-{number}"},
-                "recipients": ["customer@example.com"],
-            }
+            data = receipt(number)
         entry_id = self.outbox.submit(data)
         self.numbers[entry_id] = number
         return entry_id, number
+
+    @rule(reached=st.tuples(st.booleans(), st.booleans()))
+    def lookalikes_in_flight(self, reached: tuple[bool, bool]) -> None:
+        """Two workers die sending look-alike receipts to one customer; some sends arrived."""
+        claims = []
+        for _ in range(2):
+            number = self.next_number
+            self.next_number += 1
+            entry_id = self.outbox.submit(receipt(number))
+            self.numbers[entry_id] = number
+            claims.append(self.outbox.claim(f"crashed-{number}"))
+        for claim, arrived in zip(claims, reached, strict=True):
+            if claim is not None and arrived:
+                with contextlib.suppress(MailError):
+                    self.client.send(claim.mail)
 
     @rule(entry=entries)
     def resubmit(self, entry: tuple[str, int]) -> None:
@@ -152,6 +162,16 @@ class OutboxMachine(RuleBasedStateMachine):
                 assert entry.last_error
                 assert sent[title] == 0
         assert sum(sent.values()) == sum(e.state is EntryState.SENT for e in entries)
+
+
+def receipt(number: int) -> dict[str, object]:
+    """A look-alike: the same title template to the same customer, its own parameter."""
+    return {
+        "title": "Your receipt ${number}",
+        "body": "<p>Order ${number}</p>",
+        "parameters": {"number": f"R-{number}"},
+        "recipients": ["customer@example.com"],
+    }
 
 
 def identity(mail: Mail | object) -> str:

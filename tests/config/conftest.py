@@ -1,8 +1,11 @@
-"""Isolation for the config tests: no developer environment, home directory or working tree."""
+"""Isolation for the config tests: the shared isolation, plus the default secrets directory.
+
+The shared fixture points ``NCLOUD_SECRETS_DIR`` at an empty folder; these tests exercise the
+variable itself, so they unset it and move the built-in default instead.
+"""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -11,16 +14,8 @@ import ncp_config._load
 
 
 @pytest.fixture(autouse=True)
-def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Give each test an empty HOME, no NCLOUD_* variables, and a fresh working directory."""
-    for name in list(os.environ):
-        if name.startswith(("NCLOUD_", "PYDANTIC_SETTINGS")):
-            monkeypatch.delenv(name)
-    home = tmp_path / "home"
-    home.mkdir()
-    monkeypatch.setenv("HOME", str(home))
+def isolated(isolated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The shared isolation, with no NCLOUD_SECRETS_DIR and a private default folder."""
+    monkeypatch.delenv("NCLOUD_SECRETS_DIR")
     monkeypatch.setattr(ncp_config._load, "DEFAULT_SECRETS_DIR", tmp_path / "no-secrets")
-    work = tmp_path / "work"
-    work.mkdir()
-    monkeypatch.chdir(work)
-    return work
+    return isolated

@@ -62,7 +62,13 @@ def secret_forms(value: str) -> set[str]:
     appear literally in ``repr(["secret"])`` or ``json.dumps(...)``; matching these forms too
     keeps such text from showing it escaped.
     """
-    forms = {value, repr(value)[1:-1], json.dumps(value)[1:-1], ascii(value)[1:-1]}
+    forms = {
+        value,
+        repr(value)[1:-1],
+        ascii(value)[1:-1],
+        json.dumps(value)[1:-1],
+        json.dumps(value, ensure_ascii=False)[1:-1],
+    }
     return {form for form in forms if form}
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Mapping
 from typing import Any, Literal
 
 import email_validator
@@ -15,8 +17,10 @@ from pydantic import (
     model_validator,
 )
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from typing_extensions import Self
 
 from ncp_config._sites import REGIONS, api_gw_url_for, check_base_url, mail_api_url_for
+from ncp_config.exc import ConfigFileError
 from ncp_signing import Credentials
 
 __all__ = ["NcpSettings"]
@@ -90,6 +94,42 @@ class NcpSettings(BaseSettings):
 
         origins = validate_chain(chain, construct)
         self._sources.update(origins)
+
+    # pydantic's own constructors skip __init__, and their ValidationError carries the input;
+    # each one is routed through __init__ so that every way in validates the same safe way.
+
+    @classmethod
+    def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> Self:
+        """Build settings from a mapping, like ``NcpSettings(**obj)``."""
+        if not isinstance(obj, Mapping):
+            raise TypeError(
+                f"NcpSettings.model_validate takes a mapping, not {type(obj).__name__}."
+            )
+        return cls(**obj)
+
+    @classmethod
+    def model_validate_strings(cls, obj: Any, *args: Any, **kwargs: Any) -> Self:
+        """Build settings from a mapping of strings, like ``NcpSettings(**obj)``."""
+        return cls.model_validate(obj)
+
+    @classmethod
+    def model_validate_json(
+        cls, json_data: str | bytes | bytearray, *args: Any, **kwargs: Any
+    ) -> Self:
+        """Build settings from a JSON object; a malformed document is named, never echoed."""
+        try:
+            data = json.loads(json_data)
+        except ValueError:
+            data = None
+        if not isinstance(data, dict):
+            raise ConfigFileError("The settings JSON is not a JSON object.")
+        return cls(**data)
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """Copy the settings; ``update`` is refused, since it would skip validation."""
+        if update:
+            raise TypeError("NcpSettings cannot be copied with changes; load new settings instead.")
+        return super().model_copy(deep=deep)
 
     @classmethod
     def settings_customise_sources(

@@ -53,7 +53,8 @@ class VerificationError(NcpSigningError):
     """A received request failed verification.
 
     ``http_status``, ``error_code`` and ``details`` are what the NCloud API Gateway answers in
-    this case (spec A.4), so a server maps any of these errors to a response in one line.
+    this case (see its error table in the error-code reference), so a server maps any of these
+    errors to a response in one line.
     ``check`` names the check that failed, for logs and debugging; it never holds a secret.
     """
 

@@ -11,7 +11,7 @@ SECRET_KEY = "test-secret-key"
 
 
 def reference_signature(secret: str, method: str, target: str, stamp: str, access_key: str) -> str:
-    """Signature v2 computed here from the spec's rule, independently of ``ncp_signing``."""
+    """Signature v2 computed here from the published rule, independently of ``ncp_signing``."""
     message = method + " " + target + "\n" + stamp + "\n" + access_key
     digest = hmac.new(secret.encode("utf-8"), message.encode("utf-8"), hashlib.sha256).digest()
     return base64.b64encode(digest).decode("ascii")

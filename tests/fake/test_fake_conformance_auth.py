@@ -20,7 +20,7 @@ LIST = "/api/v1/mails/requests?startUtc=0&endUtc=9999999999999"
 
 @pytest.fixture(scope="module")
 def fixed() -> Iterator[FakeNcloud]:
-    """A fake whose clock stands still at the spec's example timestamp."""
+    """A fake whose clock stands still at the documentation's example timestamp."""
     fake = FakeNcloud(
         credentials=(ACCESS_KEY, SECRET_KEY), clock=lambda: T, api_keys=["test-api-key"]
     )

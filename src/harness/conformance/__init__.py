@@ -1,4 +1,4 @@
-"""The conformance suite: packaged signature vectors and the spec's protocol cases, runnable.
+"""The conformance suite: packaged signature vectors and the protocol cases C1-C40, runnable.
 
 Run it with ``ncp-harness conformance`` (or ``python -m harness.conformance``)::
 

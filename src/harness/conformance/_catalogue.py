@@ -1,4 +1,4 @@
-"""The protocol cases of the spec's conformance table, registered by id, and the runner over them.
+"""The protocol cases of the conformance table (C1-C40), registered by id, and the runner over them.
 
 A case's scope says where it may run: ``auth`` and ``read`` cases run anywhere (they only read or
 are rejected at the gateway), ``send`` cases need a fake or ``--allow-send --to ADDR``, ``fake``

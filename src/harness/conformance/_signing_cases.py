@@ -1,4 +1,4 @@
-"""The signer suite: every vector, then the signing cases of the spec (C1-C13, C18-C20)."""
+"""The signer suite: every vector, then the signing cases (C1-C13, C18-C20)."""
 
 from __future__ import annotations
 

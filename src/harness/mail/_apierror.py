@@ -65,7 +65,7 @@ _BY_STATUS: dict[int, type[MailApiError]] = {
     403: PermissionDeniedError,
     404: NotFoundError,
     413: RequestTooLargeError,
-    429: ThrottledError,  # any 429 but the quota's: throttling, retried (spec C28)
+    429: ThrottledError,  # any 429 but the quota's: throttling, retried
     503: EndpointError,
     504: EndpointTimeoutError,
 }

@@ -113,7 +113,7 @@ def test_bad_input_gives_one_clear_line(
     if "--body-file" not in extra:
         args += ["--body", "B"]
     status, out, err = run(capsys, *args, *extra)
-    assert (status, out) == (1, "")
+    assert (status, out) == (2, "")  # a wrong argument: nothing was sent
     assert err.startswith("ncp-harness send: error: ")
     assert expected in err
     assert len(err.splitlines()) == 1
@@ -205,3 +205,17 @@ def test_the_console_script_runs(sentinel_fake: FakeNcloud) -> None:
     with pytest.raises(SystemExit) as caught:
         main(["send", "--to", "a@example.com"])
     assert caught.value.code == 2
+
+
+def test_a_secret_typed_into_an_option_is_not_echoed(
+    fake: FakeNcloud, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    secret = 'SENTINELX= a b"é-secret'
+    monkeypatch.setenv("NCLOUD_SECRET_ACCESS_KEY", secret)
+    monkeypatch.setenv("NCLOUD_ACCESS_KEY_ID", "AKIDSENTINEL1")
+    status, _, err = run(
+        capsys, "send", "--from", secret, "--to", "a@example.com", "--subject", "S", "--body", "B"
+    )
+    assert status == 2
+    assert "senderAddress" in err
+    assert "SENTINELX" not in err

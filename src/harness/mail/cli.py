@@ -80,30 +80,29 @@ def send_command(args: argparse.Namespace) -> int:
     """Run ``send``; return the exit status.
 
     0 sent, 1 failed, 2 a wrong argument (nothing sent) or sent but not finished in time.
+    Settings are loaded first, so every known secret is redacted from whatever is printed.
     """
-    from harness.mail import Mail, MailClient, MailError, WaitTimeoutError
-    from ncp_config import ConfigError, load_settings
+    from harness.mail import MailClient, MailError, MailValidationError, WaitTimeoutError
+    from ncp_config import ConfigError, load_settings, redact
+
+    def fail(message: object, status: int) -> int:
+        print(redact(f"ncp-harness send: error: {message}"), file=sys.stderr)
+        return status
 
     problem = _usage_problem(args)
     if problem is not None:  # checked before anything is sent
-        print(f"ncp-harness send: error: {problem}", file=sys.stderr)
-        return 2
+        return fail(problem, 2)
     try:
-        body = args.body_file.read_text(encoding="utf-8") if args.body_file else args.body
-        recipients = [
-            {"address": address, "type": kind}
-            for kind, given in (("R", args.to), ("C", args.cc), ("B", args.bcc))
-            for address in given
-        ]
-        mail = Mail(
-            sender_address=args.sender,
-            sender_name=args.sender_name,
-            title=args.subject,
-            body=body,
-            recipients=recipients,
-            parameters=_parameters(args.param) or None,
-        )
         settings = load_settings(profile=args.profile)
+        mail = _mail(args)
+    except ConfigError as error:
+        return fail(error, 1)
+    except MailValidationError as error:
+        return fail(error, 2)
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        return fail(f"cannot read the body file {str(args.body_file)!r}: {reason}", 2)
+    try:
         with MailClient(settings) as client:
             result = client.send(mail)
             print(result.request_id, flush=True)
@@ -113,14 +112,30 @@ def send_command(args: argparse.Namespace) -> int:
                         result.request_id, timeout=args.timeout, interval=args.interval
                     )
                 except WaitTimeoutError as error:
-                    print(f"ncp-harness send: {error}", file=sys.stderr)
+                    print(redact(f"ncp-harness send: {error}"), file=sys.stderr)
                     return 2
                 print(final.summary())
                 return 0 if final.all_sent_success else 1
-    except (MailError, ConfigError) as error:
-        print(f"ncp-harness send: error: {error}", file=sys.stderr)
-        return 1
-    except OSError as error:
-        print(f"ncp-harness send: error: cannot read the body file: {error}", file=sys.stderr)
-        return 1
+    except MailError as error:
+        return fail(error, 1)
     return 0
+
+
+def _mail(args: argparse.Namespace) -> Any:
+    """The mail the arguments describe; raises ``MailValidationError`` naming the field."""
+    from harness.mail import Mail
+
+    body = args.body_file.read_text(encoding="utf-8") if args.body_file else args.body
+    recipients = [
+        {"address": address, "type": kind}
+        for kind, given in (("R", args.to), ("C", args.cc), ("B", args.bcc))
+        for address in given
+    ]
+    return Mail(
+        sender_address=args.sender,
+        sender_name=args.sender_name,
+        title=args.subject,
+        body=body,
+        recipients=recipients,
+        parameters=_parameters(args.param) or None,
+    )

@@ -44,7 +44,12 @@ __all__ = ["MailClient", "UploadSource"]
 
 UploadSource = str | os.PathLike[str] | tuple[str, bytes]
 """A file to upload: a path, or a name and its content."""
-_LOOKUP_MARGIN_MS = 60_000
+_LOOKUP_MARGIN_MS = 360_000
+"""How far the lookup of a send reaches past its start and end: the gateway accepts clocks
+up to five minutes apart, so an unnoticed skew may be that large, plus a minute of slack."""
+_IN_FLIGHT_SLACK_MS = 60_000
+"""How far from a send a request whose mails are not readable yet may still be that send:
+the clock is corrected from every answer once it is more than 30 s off."""
 _PAGE_SIZE = 100
 
 
@@ -164,11 +169,12 @@ class MailClient:
     def check_outcome(self, error: SendOutcomeUnknownError) -> list[RequestSummary]:
         """The requests that are exactly the send that ended in ``error``, oldest first.
 
-        Looks at the requests made while the send was in flight (a minute either side) and
-        keeps those whose mails are exactly what the mail renders to (see
-        :meth:`find_requests`). Empty: the mailer did not accept it (allow a few seconds for
-        the request list to catch up). One: the request it made. More than one: as many
-        identical mails were sent in that window, and which one is this send cannot be told.
+        Looks at the requests made while the send was in flight (six minutes either side:
+        the gateway accepts clocks up to five minutes apart) and keeps those whose mails are
+        exactly what the mail renders to (see :meth:`find_requests`). Empty: the mailer did
+        not accept it (allow a few seconds for the request list to catch up). One: the
+        request it made. More than one: as many identical mails were sent in that window,
+        and which one is this send cannot be told.
 
         Raises:
             OutcomePendingError: a request that may be this send has no readable mails yet.
@@ -178,10 +184,17 @@ class MailClient:
             error.mail,
             error.started_ms - _LOOKUP_MARGIN_MS,
             error.finished_ms + _LOOKUP_MARGIN_MS,
+            in_flight=(error.started_ms, error.finished_ms),
         )
 
     def find_requests(
-        self, mail: Mail, start: datetime | int, end: datetime | int
+        self,
+        mail: Mail,
+        start: datetime | int,
+        end: datetime | int,
+        *,
+        in_flight: tuple[int, int] | None = None,
+        max_pages: int | None = None,
     ) -> list[RequestSummary]:
         """Requests made between ``start`` and ``end`` (server clock) that carry exactly ``mail``.
 
@@ -193,8 +206,15 @@ class MailClient:
         must all be the mail's. Only exact matches are returned, oldest first; identical
         mails sent in the window all match.
 
+        A candidate whose mails are not readable yet (it is still being prepared, or its
+        recipient group is empty) may be this mail only if it was made while the send was
+        in flight: with ``in_flight`` (server clock, ms), one made more than a minute outside
+        it is skipped; without, every such candidate raises. ``max_pages`` of 100 candidates
+        at most are read; more raise :class:`MailError`.
+
         Raises:
-            OutcomePendingError: a candidate's mails are not readable yet.
+            OutcomePendingError: a candidate that may be this mail has no readable mails yet.
+            MailError: more than ``max_pages`` pages of candidates, or a failed call.
         """
         mail = self.prepare(mail)
         first = mail.recipients[0].address if mail.recipients else None
@@ -214,14 +234,21 @@ class MailClient:
                 recipient_address=first,
                 title=title,
             )
-            found.extend(item for item in page.content if self._carries(item, mail))
+            found.extend(item for item in page.content if self._carries(item, mail, in_flight))
             if page.last or not page.content:
                 break
             number += 1
+            if max_pages is not None and number >= max_pages:
+                raise MailError(
+                    f"More than {max_pages * _PAGE_SIZE} requests could be this mail; "
+                    "they were not all checked."
+                )
         found.sort(key=lambda item: item.request_date.utc if item.request_date else 0)
         return found
 
-    def _carries(self, item: RequestSummary, mail: Mail) -> bool:
+    def _carries(
+        self, item: RequestSummary, mail: Mail, in_flight: tuple[int, int] | None = None
+    ) -> bool:
         """Whether the request ``item`` is ``mail``, by reading every one of its mails."""
         if mail.template_sid is None and item.sender_address not in (None, mail.sender_address):
             return False
@@ -237,6 +264,15 @@ class MailClient:
                 break
             number += 1
         if not details:
+            when = item.request_date.utc if item.request_date else None
+            if (
+                in_flight is not None
+                and when is not None
+                and not (
+                    in_flight[0] - _IN_FLIGHT_SLACK_MS <= when <= in_flight[1] + _IN_FLIGHT_SLACK_MS
+                )
+            ):
+                return False  # made at another time: another send, still being prepared
             raise OutcomePendingError(
                 f"Request {item.request_id} may be this mail, but its mails cannot be read "
                 "yet; check again in a few seconds.",

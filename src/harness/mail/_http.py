@@ -5,8 +5,9 @@ it again with a fresh timestamp from an :class:`OffsetClock`. Redirects are neve
 signing headers must not travel to another host. When the gateway answers 401 (``errorCode``
 200) with a ``Date`` header more than a threshold away from the timestamp that attempt signed,
 the offset is learned, the request is signed again and sent once more, and every later request
-uses the corrected clock. An attempt signed before another thread corrected the clock is
-signed again too, so that threads that start together all get through.
+uses the corrected clock. Every successful answer's ``Date`` is read the same way, so a clock
+that drifts (or was never refused) is corrected too. An attempt signed before another thread
+corrected the clock is signed again too, so that threads that start together all get through.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import json
 import os
 import ssl
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
@@ -284,6 +286,8 @@ class SignedHttp:
             headers["Content-Type"] = "application/json; charset=UTF-8"
         left = max(remaining, _MIN_TIMEOUT)
         connect, read = self.timeout
+        deadline = time.monotonic() + left
+        used = self.clock.offset_ms
         try:
             response = self.session.request(
                 method,
@@ -304,8 +308,12 @@ class SignedHttp:
                 f"{method} {path} failed {phase}: {type(exc).__name__}.", request_sent=sent
             ) from exc
         try:
-            content = response.content
-        except requests.RequestException as exc:
+            content = _read_within(response, deadline)
+        except (
+            requests.RequestException,
+            urllib3.exceptions.HTTPError,
+            OSError,
+        ) as exc:
             raise ResponseFormatError(
                 f"The answer to {method} {path} (HTTP {response.status_code}) was cut short.",
                 http_status=response.status_code,
@@ -313,8 +321,23 @@ class SignedHttp:
         finally:
             response.close()
         if response.status_code in (200, 201, 202, 204):
+            self._learn_skew(response, used)
             return _decode(content, method, path, response.status_code)
         raise self._error(response, content, method, path)
+
+    def _learn_skew(self, response: requests.Response, used_offset_ms: int) -> None:
+        """Correct the clock from a successful answer's ``Date`` when it is over the threshold.
+
+        ``used_offset_ms`` is the correction in force when the attempt was signed; if another
+        thread has changed it since, its value stands (as after a 401).
+        """
+        timestamp = response.request.headers.get(TIMESTAMP_HEADER)
+        if not timestamp or not timestamp.isdigit():
+            return
+        skew = measure_skew(response.headers.get("date"), int(timestamp))
+        if skew is None or abs(skew) <= self.skew_threshold_ms:
+            return
+        self.clock.replace_offset(used_offset_ms, used_offset_ms + skew)
 
     def _error(
         self, response: requests.Response, content: bytes, method: str, path: str
@@ -340,6 +363,23 @@ class SignedHttp:
                 None if signed_ms is None else measure_skew(response.headers.get("date"), signed_ms)
             ),
         )
+
+
+def _read_within(response: requests.Response, deadline: float) -> bytes:
+    """The whole body, or ``TimeoutError`` once the deadline (``time.monotonic``) passes.
+
+    The read timeout bounds each wait for data only; an answer trickled slowly enough could
+    otherwise keep an attempt going for as long as the server likes.
+    """
+    read1 = getattr(response.raw, "read1", None)
+    if read1 is None:  # an adapter that gives the body at once
+        return response.content
+    parts: list[bytes] = []
+    while chunk := read1(65536, decode_content=True):
+        parts.append(chunk)
+        if time.monotonic() > deadline:
+            raise TimeoutError("the answer took longer than the time left for the call")
+    return b"".join(parts)
 
 
 def _decode(content: bytes, method: str, path: str, status: int) -> Any:

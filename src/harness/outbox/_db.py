@@ -32,6 +32,9 @@ CREATE TABLE IF NOT EXISTS outbox (
     claimed_at REAL,
     in_doubt_since REAL,
     checking INTEGER NOT NULL DEFAULT 0,
+    marked INTEGER NOT NULL DEFAULT 1,
+    lookups INTEGER NOT NULL DEFAULT 0,
+    doubt_until REAL,
     request_id TEXT,
     last_error TEXT,
     created_at REAL NOT NULL,
@@ -39,9 +42,20 @@ CREATE TABLE IF NOT EXISTS outbox (
 );
 CREATE INDEX IF NOT EXISTS outbox_due ON outbox (state, not_before, seq);
 """
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """``PRAGMA user_version`` of the current schema. Version 1 makes NCloud request ids unique:
-no two entries can ever record the same request."""
+no two entries can ever record the same request. Version 2 adds ``marked`` (whether the
+entry's last attempt carried its marker; files of version 0 were written by releases that
+sent no marker), ``lookups`` (lookups made for the attempt in doubt) and ``doubt_until``
+(when the attempt in doubt ended)."""
+_COLUMNS = {
+    "checking": "INTEGER NOT NULL DEFAULT 0",
+    "marked": "INTEGER NOT NULL DEFAULT 1",
+    "lookups": "INTEGER NOT NULL DEFAULT 0",
+    "doubt_until": "REAL",
+}
+"""Columns added after the first release, with their definitions: a file that lacks one
+gains it when opened."""
 _UNIQUE_REQUEST = (
     "CREATE UNIQUE INDEX IF NOT EXISTS outbox_request_unique ON outbox (request_id) "
     "WHERE request_id IS NOT NULL"
@@ -67,10 +81,11 @@ class Database:
                 raise sqlite3.OperationalError(f"WAL mode is not available for {self.path!r}.")
             self._conn.execute(f"PRAGMA synchronous = {synchronous}")
             with self.write() as conn:
-                for statement in _SCHEMA.split(";"):
-                    if statement.strip():
-                        conn.execute(statement)
+                statements = [part for part in _SCHEMA.split(";") if part.strip()]
+                conn.execute(statements[0])  # the table, if the file is new
                 _migrate(conn)
+                for statement in statements[1:]:
+                    conn.execute(statement)
         except BaseException:
             self._conn.close()
             raise
@@ -102,6 +117,14 @@ class Database:
 def _migrate(conn: sqlite3.Connection) -> None:
     """Bring a file written by an older version up to :data:`SCHEMA_VERSION`."""
     version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    present = {str(row[1]) for row in conn.execute("PRAGMA table_info(outbox)").fetchall()}
+    for name, definition in _COLUMNS.items():
+        if name not in present:
+            conn.execute(f"ALTER TABLE outbox ADD COLUMN {name} {definition}")
+    if version == 0 and "marked" not in present:
+        # Written by a release that sent no marker: a lookup of these rows' attempts
+        # compares the mail's content instead.
+        conn.execute("UPDATE outbox SET marked = 0 WHERE attempts > 0")
     if version >= SCHEMA_VERSION:
         return
     doubled = conn.execute(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from harness.outbox._entry import Claim
@@ -40,10 +40,14 @@ class DrainPolicy:
     attempt within a 60 s deadline; the default lease is five times that). A claim of a
     process on the same host that no longer runs is freed at once; claims of other hosts, or
     of a container restarted with a new hostname or the same PID, wait for the lease.
-    ``recover_every`` spaces the checks for abandoned claims.
+    ``recover_every`` spaces the checks for abandoned claims. A lookup that cannot decide
+    (several requests fit, or it failed) is repeated after a wait that grows with the number
+    of such lookups, as retries do; after ``max_lookups`` of them the entry fails with a
+    reason that names what to check on NCloud. It is never sent again while in doubt.
     """
 
     max_attempts: int = 8
+    max_lookups: int = 24
     backoff: float = 1.0
     max_backoff: float = 300.0
     check_delay: float = 30.0
@@ -52,8 +56,11 @@ class DrainPolicy:
     jitter: Callable[[], float] = field(default=lambda: random.uniform(0.5, 1.0), repr=False)
 
     def __post_init__(self) -> None:
-        if self.max_attempts < 1:
-            raise ValueError(f"max_attempts must be at least 1, not {self.max_attempts}.")
+        if self.max_attempts < 1 or self.max_lookups < 1:
+            raise ValueError(
+                f"max_attempts and max_lookups must be at least 1, not {self.max_attempts} "
+                f"and {self.max_lookups}."
+            )
         if min(self.backoff, self.check_delay, self.recover_every) < 0:
             raise ValueError("backoff, check_delay and recover_every must not be negative.")
         if self.max_backoff < self.backoff or self.lease <= 0:
@@ -112,14 +119,22 @@ def drain_once(
 
 
 def _settle(outbox: Outbox, transport: MailTransport, claim: Claim, policy: DrainPolicy) -> bool:
-    """Look up an attempt in doubt; return ``True`` when it provably did not go out."""
+    """Look up an attempt in doubt; return ``True`` when it provably did not go out.
+
+    The lookup covers the attempt from its start to its end; when its worker stopped during
+    it, the end is unknown, but an attempt lasts well under the lease.
+    """
     since = claim.in_doubt_since or 0.0
+    until = claim.doubt_until
+    if until is None:
+        until = min(since + policy.lease, outbox.clock())
+    candidates: Sequence[str] = ()
     try:
-        candidates = transport.find_sent(claim.mail, since=since, until=outbox.clock())
+        candidates = transport.find_sent(claim.lookup_mail, since=since, until=until)
         decision = outbox.settle_found(claim, candidates)
     except Exception as error:
         reason = f"the outcome of an earlier attempt could not be checked: {error}"
-        _stay_unknown(outbox, claim, policy, reason)
+        _stay_unknown(outbox, claim, policy, reason, candidates)
         return False
     if decision == "sent":
         logger.info("Outbox entry %s was sent (found by lookup)", claim.id)
@@ -129,7 +144,7 @@ def _settle(outbox: Outbox, transport: MailTransport, claim: Claim, policy: Drai
             "the outcome of an earlier attempt could not be checked: several requests "
             "NCloud holds carry this mail"
         )
-        _stay_unknown(outbox, claim, policy, reason)
+        _stay_unknown(outbox, claim, policy, reason, candidates)
         return False
     if decision == "lost":
         logger.warning("Outbox entry %s: the claim was lost during the lookup", claim.id)
@@ -138,10 +153,26 @@ def _settle(outbox: Outbox, transport: MailTransport, claim: Claim, policy: Drai
     return True
 
 
-def _stay_unknown(outbox: Outbox, claim: Claim, policy: DrainPolicy, reason: str) -> None:
-    check_at = outbox.clock() + policy.retry_delay(claim.attempts)
+def _stay_unknown(
+    outbox: Outbox, claim: Claim, policy: DrainPolicy, reason: str, candidates: Sequence[str]
+) -> None:
+    lookups = claim.lookups + 1
+    if lookups >= policy.max_lookups:
+        if candidates:
+            listed = ", ".join(dict.fromkeys(candidates))
+            where = f"for the requests {listed}"
+        else:
+            where = "for its requests"
+        _fail(
+            outbox,
+            claim,
+            f"could not tell whether it was sent after {lookups} lookups; check NCloud "
+            f"{where} before sending it again (last: {reason})",
+        )
+        return
+    check_at = outbox.clock() + policy.retry_delay(lookups)
     logger.warning("Outbox entry %s stays unknown: %s", claim.id, reason)
-    outbox.mark_unknown(claim, reason, check_at)
+    outbox.mark_checked(claim, reason, check_at)
 
 
 def _deliver(
@@ -175,9 +206,22 @@ def _deliver(
         return
     if outbox.mark_sent(claim, request_id):
         logger.info("Outbox entry %s was sent as request %s", claim.id, request_id)
-    else:
+        return
+    late = outbox.record_late_send(claim, request_id)
+    if late == "recorded":
         logger.warning(
-            "Outbox entry %s: sent as %s after its claim was recovered", claim.id, request_id
+            "Outbox entry %s: sent as %s after its claim was recovered; recorded",
+            claim.id,
+            request_id,
+        )
+    else:
+        logger.error(
+            "Outbox entry %s: sent as %s after its claim was recovered, and the entry %s",
+            claim.id,
+            request_id,
+            "records another request: the mail went out twice"
+            if late == "duplicate"
+            else "could not record it",
         )
 
 

@@ -35,7 +35,14 @@ class EntryState(str, Enum):
 
     @property
     def final(self) -> bool:
-        """Whether the entry will not change again."""
+        """Whether no worker moves the entry on: ``sent`` or ``failed``.
+
+        Two changes still happen, neither of them by a worker's own decision: a ``failed``
+        entry goes back to ``pending`` when the same mail is submitted again, and a ``sent``
+        entry whose request id a lookup had taken goes back to ``unknown`` when NCloud's own
+        answer to another entry's send names that request (the lookup was wrong, so the
+        entry's outcome is checked again).
+        """
         return self in (EntryState.SENT, EntryState.FAILED)
 
 
@@ -81,6 +88,9 @@ class Claim:
 
     ``in_doubt_since`` is set when an earlier attempt may have reached NCloud (epoch seconds
     of its start); such a claim is settled by a lookup before anything is sent.
+    ``doubt_until`` is when that attempt ended (``None`` when its worker stopped during it),
+    ``lookups`` how many lookups of it were inconclusive so far, and ``marked`` whether it
+    carried the entry's marker (attempts made by releases without markers did not).
     """
 
     id: str
@@ -89,6 +99,9 @@ class Claim:
     attempts: int
     in_doubt_since: float | None
     last_error: str | None
+    marked: bool = True
+    lookups: int = 0
+    doubt_until: float | None = None
 
     @property
     def mail(self) -> Mail:
@@ -102,6 +115,16 @@ class Claim:
         if mail.references_header is None:
             mail = mail.model_copy(update={"references_header": marker_for(self.id)})
         return mail
+
+    @property
+    def lookup_mail(self) -> Mail:
+        """The mail as the attempt in doubt sent it: :attr:`mail`, or the stored mail unmarked."""
+        return self.mail if self.marked else mail_from_json(self.mail_json)
+
+    @property
+    def by_marker(self) -> bool:
+        """Whether the lookup recognises this entry's requests by its marker alone."""
+        return self.marked and mail_from_json(self.mail_json).references_header is None
 
 
 @dataclass(frozen=True)

@@ -270,21 +270,29 @@ class Outbox:
                 "UPDATE outbox SET state = 'sending', owner = ?, claimed_at = ?, updated_at = ?, "
                 "checking = (in_doubt_since IS NOT NULL), "
                 "attempts = attempts + (in_doubt_since IS NULL), "
+                "marked = CASE WHEN in_doubt_since IS NULL THEN 1 ELSE marked END, "
+                "lookups = CASE WHEN in_doubt_since IS NULL THEN 0 ELSE lookups END, "
+                "doubt_until = CASE WHEN in_doubt_since IS NULL THEN NULL ELSE doubt_until END, "
                 "in_doubt_since = COALESCE(in_doubt_since, ?) "
                 "WHERE seq = (SELECT seq FROM outbox WHERE state IN ('pending', 'unknown') "
                 "AND not_before <= ? ORDER BY not_before, seq LIMIT 1) "
-                "RETURNING id, mail_json, attempts, checking, in_doubt_since, last_error",
+                "RETURNING id, mail_json, attempts, checking, in_doubt_since, last_error, "
+                "marked, lookups, doubt_until",
                 (owner, now, now, now, now),
             ).fetchone()
         if row is None:
             return None
+        checking = bool(row["checking"])
         return Claim(
             id=row["id"],
             owner=owner,
             mail_json=row["mail_json"],
             attempts=int(row["attempts"]),
-            in_doubt_since=row["in_doubt_since"] if row["checking"] else None,
+            in_doubt_since=row["in_doubt_since"] if checking else None,
             last_error=row["last_error"],
+            marked=bool(row["marked"]),
+            lookups=int(row["lookups"]) if checking else 0,
+            doubt_until=row["doubt_until"] if checking else None,
         )
 
     def start_attempt(self, claim: Claim) -> bool:
@@ -292,7 +300,8 @@ class Outbox:
         now = self.clock()
         return self._update(
             claim,
-            "attempts = attempts + 1, in_doubt_since = ?, claimed_at = ?, updated_at = ?",
+            "attempts = attempts + 1, in_doubt_since = ?, claimed_at = ?, updated_at = ?, "
+            "marked = 1, lookups = 0, doubt_until = NULL",
             (now, now, now),
         )
 
@@ -321,13 +330,43 @@ class Outbox:
             conn.execute(_SENT, (request_id, now, claim.id))
         return True
 
+    def record_late_send(self, claim: Claim, request_id: str) -> str:
+        """Record NCloud's answer to a send whose claim was lost meanwhile.
+
+        The answer is proof that the mail went out as ``request_id``. If the entry is not
+        ``sent`` yet (another worker took it over and is looking it up, or it waits for a
+        lookup, or it failed), it becomes ``sent`` with that id: ``"recorded"``. If it is
+        ``sent`` already, with another request, a second send happened: ``"duplicate"``; if
+        another entry records this request, nothing changes: ``"taken"``.
+        """
+        now = self.clock()
+        with self._db.write() as conn:
+            row = conn.execute(
+                "SELECT state, request_id FROM outbox WHERE id = ?", (claim.id,)
+            ).fetchone()
+            if row is None:
+                return "taken"
+            if row["state"] == EntryState.SENT.value:
+                return "recorded" if row["request_id"] == request_id else "duplicate"
+            other = conn.execute(
+                "SELECT 1 FROM outbox WHERE request_id = ? AND id != ?", (request_id, claim.id)
+            ).fetchone()
+            if other is not None:
+                return "taken"
+            conn.execute(_SENT, (request_id, now, claim.id))
+            return "recorded"
+
     def settle_found(self, claim: Claim, candidates: Sequence[str]) -> str:
         """Decide a claim in doubt from the requests a lookup found to carry its mail.
 
-        In one write transaction: the candidates no entry records yet are counted; exactly
-        one makes the entry ``sent`` with it (``"sent"``); none returns ``"none"`` (the
-        earlier attempt did not reach NCloud); more than one returns ``"ambiguous"`` and
-        changes nothing. ``"lost"`` means the claim is no longer this worker's.
+        In one write transaction: the candidates no entry records yet (oldest first) are
+        counted; exactly one makes the entry ``sent`` with it (``"sent"``); none returns
+        ``"none"`` (the earlier attempt did not reach NCloud). More than one returns
+        ``"ambiguous"`` and changes nothing, unless the lookup compares content (the caller
+        set the ``referencesHeader``, or the attempt carried no marker) and they are no more
+        than the entries in doubt holding the same mail: identical mails, so the oldest entry
+        takes the oldest request, the next the next, and an entry left without one stays
+        ``"ambiguous"``. ``"lost"`` means the claim is no longer this worker's.
         """
         now = self.clock()
         with self._db.write() as conn:
@@ -341,9 +380,26 @@ class Outbox:
                 ).fetchone()
                 is None
             ]
-            if len(free) != 1:
-                return "none" if not free else "ambiguous"
-            conn.execute(_SENT, (free[0], now, claim.id))
+            if not free:
+                return "none"
+            chosen = free[0] if len(free) == 1 else None
+            if chosen is None and not claim.by_marker:
+                alike = [
+                    str(row[0])
+                    for row in conn.execute(
+                        "SELECT id FROM outbox WHERE mail_hash = "
+                        "(SELECT mail_hash FROM outbox WHERE id = ?) "
+                        "AND request_id IS NULL AND in_doubt_since IS NOT NULL "
+                        "AND state IN ('unknown', 'sending') ORDER BY seq",
+                        (claim.id,),
+                    ).fetchall()
+                ]
+                rank = alike.index(claim.id) if claim.id in alike else len(free)
+                if len(free) <= len(alike) and rank < len(free):
+                    chosen = free[rank]
+            if chosen is None:
+                return "ambiguous"
+            conn.execute(_SENT, (chosen, now, claim.id))
             return "sent"
 
     @staticmethod
@@ -363,8 +419,23 @@ class Outbox:
         return self._finish(claim, "pending", request_id=None, error=reason, not_before=not_before)
 
     def mark_unknown(self, claim: Claim, reason: str, check_at: float) -> bool:
-        """The attempt may have gone out; look it up from ``check_at`` before anything else."""
-        return self._finish(claim, "unknown", request_id=None, error=reason, not_before=check_at)
+        """The attempt, ending now, may have gone out; look it up from ``check_at`` first."""
+        now = self.clock()
+        return self._update(
+            claim,
+            "state = 'unknown', owner = NULL, claimed_at = NULL, checking = 0, lookups = 0, "
+            "doubt_until = ?, last_error = ?, not_before = ?, updated_at = ?",
+            (now, reason, check_at, now),
+        )
+
+    def mark_checked(self, claim: Claim, reason: str, check_at: float) -> bool:
+        """A lookup of the attempt in doubt was inconclusive; look again from ``check_at``."""
+        return self._update(
+            claim,
+            "state = 'unknown', owner = NULL, claimed_at = NULL, checking = 0, "
+            "lookups = lookups + 1, last_error = ?, not_before = ?, updated_at = ?",
+            (reason, check_at, self.clock()),
+        )
 
     def _finish(
         self,
@@ -442,12 +513,14 @@ _SENT = (
 )
 _REOPEN = (
     "UPDATE outbox SET state = 'unknown', request_id = NULL, owner = NULL, claimed_at = NULL, "
-    "in_doubt_since = created_at, checking = 0, not_before = ?, updated_at = ?, "
+    "in_doubt_since = created_at, doubt_until = updated_at, checking = 0, lookups = 0, "
+    "not_before = ?, updated_at = ?, "
     "last_error = 'its recorded request belongs to another entry; its outcome is being checked' "
     "WHERE id = ?"
 )
 _REQUEUE = (
-    "UPDATE outbox SET state = 'pending', attempts = 0, not_before = ?, owner = NULL, "
+    "UPDATE outbox SET state = 'pending', attempts = 0, lookups = 0, marked = 1, "
+    "doubt_until = NULL, not_before = ?, owner = NULL, "
     "claimed_at = NULL, in_doubt_since = NULL, checking = 0, last_error = NULL, updated_at = ? "
     "WHERE id = ? AND state = 'failed'"
 )

@@ -94,8 +94,11 @@ def drain_once(
     Abandoned claims are freed first (at most every ``policy.recover_every`` seconds per
     outbox). An entry in doubt is looked up before anything is sent: if NCloud holds exactly
     one request carrying this entry's mail that no other entry records, the entry is ``sent``
-    with that id; if it holds none, the mail is sent again; if it holds several, or the
-    lookup fails or is incomplete, the entry stays ``unknown`` and is looked up again later.
+    with that id (identical mails in doubt together take one each, see
+    :meth:`Outbox.settle_found`); if it holds none, the mail is sent again; if it holds
+    several, or the lookup fails or is incomplete, the entry stays ``unknown`` and is looked
+    up again after a growing wait, until ``policy.max_lookups`` such lookups make it
+    ``failed`` with the requests to check on NCloud.
     """
     policy = policy or DrainPolicy()
     outbox.recover(lease=policy.lease, check_delay=policy.check_delay, every=policy.recover_every)

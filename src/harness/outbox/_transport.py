@@ -23,7 +23,6 @@ from harness.mail import (
     ServerError,
     ThrottledError,
 )
-from harness.outbox._entry import MARKER_DOMAIN
 from harness.outbox._errors import (
     DeliveryOutcomeUnknown,
     PermanentDeliveryError,
@@ -143,8 +142,3 @@ class ClientTransport:
         except MailError as error:
             raise DeliveryOutcomeUnknown(str(error)) from error
         return [item.request_id for item in found]
-
-
-def is_marker(header: str | None) -> bool:
-    """Whether ``header`` is an outbox entry's marker (see :func:`~harness.outbox.marker_for`)."""
-    return header is not None and header.endswith(f"@{MARKER_DOMAIN}>")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import socket
 import threading
 from contextlib import redirect_stdout
@@ -98,6 +99,42 @@ def test_the_basic_unsubscribe_text_counts_toward_the_body_limit(
         session.post(fake_ncloud.url + MAILS, json={**body, "body": "x" * room}).status_code == 201
     )
     assert len(fake_ncloud.mails[0].body.encode()) == LIMITS["body_bytes"]
+
+
+_NOT_STRICT_JSON = [
+    ('"title": "\\ud800"', "title"),
+    ('"recipients": [{"address": "to@example.com", "name": "\\udfff"}]', "recipients[0].name"),
+    ('"parameters": {"k\\ud83d": "v"}', "parameters.k\\ud83d"),
+    ('"parameters": {"k": NaN}', "body"),
+    ('"parameters": {"k": -Infinity}', "body"),
+    ('"extra": ' + "[" * 64 + "]" * 64, "extra"),
+    ('"extra": ' + "[" * 5000 + "]" * 5000, "body"),
+]
+
+
+@pytest.mark.parametrize(("member", "field"), _NOT_STRICT_JSON)
+def test_a_body_that_is_not_strict_json_is_rejected_naming_the_field(
+    fake_ncloud: FakeNcloud, session: requests.Session, member: str, field: str
+) -> None:
+    raw = json.dumps(MINIMAL_MAIL)[:-1] + ", " + member + "}"
+    answer = session.post(
+        fake_ncloud.url + MAILS, data=raw, headers={"Content-Type": "application/json"}
+    )
+    _mailer_error(answer, field)
+    assert fake_ncloud.mails == []
+    assert session.get(fake_ncloud.url + "/_fake/mails").json() == []
+
+
+def test_a_body_nested_to_the_limit_is_accepted(
+    fake_ncloud: FakeNcloud, session: requests.Session
+) -> None:
+    raw = json.dumps({**MINIMAL_MAIL, "extra": None})
+    raw = raw.replace("null", "[" * 63 + "]" * 63)
+    answer = session.post(
+        fake_ncloud.url + MAILS, data=raw, headers={"Content-Type": "application/json"}
+    )
+    assert answer.status_code == 201, answer.text
+    assert fake_ncloud.mail_requests[0].body["extra"] == json.loads(raw)["extra"]
 
 
 # Fault scripts --------------------------------------------------------------------------

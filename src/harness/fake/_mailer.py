@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import datetime
 from typing import Any
@@ -15,6 +14,7 @@ from harness.fake._state import FakeState
 from harness.fake._validation import (
     MAX_RESERVATION_UTC,
     MailerRequestError,
+    decode_mail_body,
     kst_to_utc_ms,
     validate_mail_request,
 )
@@ -66,11 +66,7 @@ def mailer_router(state: FakeState, region: str) -> APIRouter:
     async def create_mail_request(request: Request) -> JSONResponse:
         access_key = account(request)
         _require_media(request, "application/json")
-        raw = await request.body()
-        try:
-            data = json.loads(raw)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise MailerRequestError("body", "the request body is not valid JSON") from exc
+        data = decode_mail_body(await request.body())
         mail = validate_mail_request(data, store.has_file)
         record = store.add_request(
             body=data, mail=mail, region=region, access_key=access_key, now_ms=state.now_ms()

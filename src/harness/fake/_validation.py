@@ -7,6 +7,7 @@ which field the fake rejected.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -16,10 +17,12 @@ from typing import Any
 __all__ = [
     "BASIC_UNSUBSCRIBE_MESSAGE",
     "LIMITS",
+    "MAX_JSON_DEPTH",
     "MAX_RESERVATION_UTC",
     "MailerRequestError",
     "Recipient",
     "ValidatedMail",
+    "decode_mail_body",
     "kst_to_utc_ms",
     "validate_mail_request",
 ]
@@ -46,6 +49,9 @@ message does: the size of the body includes the unsubscribe message.
 MAX_RESERVATION_UTC = 253_402_268_399_999
 """The latest ``reservationUtc`` accepted: 9999-12-31 23:59:59.999 KST, the last moment the
 mailer's KST-formatted dates can show."""
+
+MAX_JSON_DEPTH = 64
+"""The deepest nesting of arrays and objects accepted in a request body (a mail needs four)."""
 
 KST = timezone(timedelta(hours=9))
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
@@ -95,6 +101,59 @@ class ValidatedMail:
     group_filter: tuple[bool, tuple[str, ...]] | None
     use_basic_unsubscribe_msg: bool
     unsubscribe_message: str | None
+
+
+def decode_mail_body(raw: bytes) -> Any:
+    """Decode a createMailRequest body as strict JSON; raise :class:`MailerRequestError` if not.
+
+    Besides malformed JSON this rejects what Python's decoder lets through but a JSON (and
+    UTF-8) peer does not: ``NaN`` and ``Infinity``, text holding a lone surrogate escape such
+    as ``"\\ud800"``, and nesting deeper than :data:`MAX_JSON_DEPTH`.
+    """
+    try:
+        data = json.loads(raw, parse_constant=_reject_constant)
+    except MailerRequestError:
+        raise
+    except RecursionError as exc:
+        raise MailerRequestError("body", f"nests deeper than {MAX_JSON_DEPTH} levels") from exc
+    except ValueError as exc:
+        raise MailerRequestError("body", "the request body is not valid JSON") from exc
+    _check_tree(data)
+    return data
+
+
+def _reject_constant(name: str) -> Any:
+    raise MailerRequestError("body", f"{name} is not a JSON number")
+
+
+def _check_tree(data: Any) -> None:
+    """Walk the decoded body without recursion: bounded depth, only UTF-8 encodable text."""
+    pending: list[tuple[Any, str, int]] = [(data, "", 0)]
+    while pending:
+        value, path, depth = pending.pop()
+        if isinstance(value, str):
+            _check_text(path or "body", value)
+            continue
+        if not isinstance(value, dict | list):
+            continue
+        if depth >= MAX_JSON_DEPTH:
+            top = re.split(r"[.\[]", path, maxsplit=1)[0]
+            raise MailerRequestError(top or "body", f"nests deeper than {MAX_JSON_DEPTH} levels")
+        if isinstance(value, list):
+            pending.extend((v, f"{path}[{i}]", depth + 1) for i, v in enumerate(value))
+            continue
+        for key, item in value.items():
+            name = f"{path}.{key}" if path else key
+            _check_text(name, key)
+            pending.append((item, name, depth + 1))
+
+
+def _check_text(field: str, value: str) -> None:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        shown = field.encode("utf-8", "backslashreplace").decode("ascii", "backslashreplace")
+        raise MailerRequestError(shown, "holds a lone surrogate, which is not UTF-8 text") from exc
 
 
 def validate_mail_request(data: Any, known_file: Callable[[str], bool]) -> ValidatedMail:

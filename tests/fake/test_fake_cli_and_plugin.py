@@ -12,7 +12,7 @@ import pytest
 import requests
 from fake_helpers import ACCESS_KEY, MINIMAL_MAIL, SECRET_KEY, hand_headers
 
-from harness.fake import FakeNcloud, FakeServerError, Progression
+from harness.fake import FakeNcloud, FakeServerError, Fault, FaultScript, Progression
 from harness.fake.cli import main
 from ncp_signing import Credentials
 
@@ -119,3 +119,31 @@ def test_credentials_in_every_form() -> None:
         _ = FakeNcloud().credential
     with pytest.raises(FakeServerError):
         _ = FakeNcloud().url
+
+
+@pytest.mark.fake_ncloud_faults({"faults": [{"kind": "throttle", "code": "420", "count": 1}]})
+def test_a_marker_sets_the_fixture_fault_script(fake_ncloud: FakeNcloud) -> None:
+    with requests.Session() as http:
+        http.auth = fake_ncloud.auth()
+        first = http.post(fake_ncloud.url + "/api/v1/mails", json=MINIMAL_MAIL, timeout=5)
+        second = http.post(fake_ncloud.url + "/api/v1/mails", json=MINIMAL_MAIL, timeout=5)
+    assert first.status_code == 429
+    assert first.json()["error"]["errorCode"] == "420"
+    assert second.status_code == 201
+
+
+@pytest.mark.fake_ncloud_faults(script=FaultScript((Fault("reset", path="/api/v1/mails"),)))
+def test_the_marker_takes_a_script_object_by_keyword(fake_ncloud: FakeNcloud) -> None:
+    assert fake_ncloud.faults == FaultScript((Fault("reset", path="/api/v1/mails"),))
+
+
+def test_without_the_marker_the_fixture_has_no_faults(fake_ncloud: FakeNcloud) -> None:
+    assert fake_ncloud.faults == FaultScript()
+
+
+@pytest.mark.fake_ncloud_faults
+def test_a_marker_without_a_script_is_a_usage_error(
+    fake_ncloud_server: FakeNcloud, request: pytest.FixtureRequest
+) -> None:
+    with pytest.raises(pytest.UsageError, match="takes one fault script"):
+        request.getfixturevalue("fake_ncloud")

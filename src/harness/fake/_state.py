@@ -65,9 +65,12 @@ class RequestRecord:
 
 @dataclass
 class FakeState:
-    """Shared by the app (on the server thread) and the :class:`FakeNcloud` handle."""
+    """Shared by the app (on the server thread) and the :class:`FakeNcloud` handle.
 
-    secrets: dict[str, str]
+    ``secrets`` maps access keys to secret keys; it is left out of the ``repr``.
+    """
+
+    secrets: dict[str, str] = field(repr=False)
     clock: Callable[[], int] = system_clock_ms
     debug: bool = False
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES

@@ -14,7 +14,7 @@ import requests
 from fake_helpers import MINIMAL_MAIL
 
 from harness.fake import FakeNcloud, FakeServerError, Fault, FaultScript, InvalidFaultScriptError
-from harness.fake._faults import path_matches
+from harness.fake._faults import MAX_CLOCK_OFFSET_MS, path_matches
 from harness.fake._server import base_url
 from harness.fake._validation import BASIC_UNSUBSCRIBE_MESSAGE, LIMITS, MAX_RESERVATION_UTC
 from harness.fake.cli import main
@@ -225,6 +225,44 @@ def test_the_admin_reset_restores_the_initial_fault_script() -> None:
         fake.set_faults(None)
         fake.reset()
         assert fake.faults == initial
+
+
+_BAD_ADMIN_BODIES = [
+    ("faults", "not json", "not JSON"),
+    ("faults", "[" * 5000 + "]" * 5000, "nests too deeply"),
+    ("faults", '{"faults": [{"kind": "latency", "delayMs": NaN}]}', "NaN"),
+    ("faults", '{"clockOffsetMs": 99999999999999999999}', "clock offset"),
+    ("progression", "[" * 5000 + "]" * 5000, "nests too deeply"),
+    ("progression", '{"failed": 5}', "failed value 5"),
+    ("progression", '{"unsubscribed": {"a@example.com": 1}}', "unsubscribed value"),
+]
+
+
+@pytest.mark.parametrize(("route", "raw", "message"), _BAD_ADMIN_BODIES)
+def test_a_bad_admin_body_is_a_400_that_changes_nothing(
+    fake_ncloud: FakeNcloud, route: str, raw: str, message: str
+) -> None:
+    url = f"{fake_ncloud.url}/_fake/{route}"
+    before = requests.get(url, timeout=5).json()
+    answer = requests.put(url, data=raw, timeout=5)
+    assert answer.status_code == 400
+    assert message in answer.json()["error"]["message"]
+    assert requests.get(url, timeout=5).json() == before
+
+
+def test_the_clock_offset_is_bounded_so_server_dates_stay_valid(
+    fake_ncloud: FakeNcloud, session: requests.Session
+) -> None:
+    with pytest.raises(InvalidFaultScriptError, match="clock offset"):
+        FaultScript(clock_offset_ms=MAX_CLOCK_OFFSET_MS + 1)
+    with pytest.raises(InvalidFaultScriptError, match="clockOffsetMs"):
+        FaultScript(clock_offset_ms="5")  # type: ignore[arg-type]
+    for offset in (MAX_CLOCK_OFFSET_MS, -MAX_CLOCK_OFFSET_MS):
+        fake_ncloud.set_faults(FaultScript(clock_offset_ms=offset))
+        answer = session.get(fake_ncloud.url + LIST)
+        assert answer.status_code == 401
+        assert answer.json()["error"]["details"] == "Invalid authentication information."
+        assert answer.headers["Date"].endswith(" GMT")
 
 
 # Settings -------------------------------------------------------------------------------

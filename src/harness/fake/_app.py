@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -59,7 +60,7 @@ def _admin_routes(app: FastAPI, state: FakeState) -> None:
     @app.put(f"{prefix}/faults")
     async def put_faults(request: Request) -> JSONResponse:
         try:
-            script = coerce_script(await request.json())
+            script = coerce_script(await _json_body(request))
         except (InvalidFaultScriptError, ValueError) as exc:
             return JSONResponse({"error": {"message": str(exc)}}, status_code=400)
         state.set_faults(script)
@@ -77,7 +78,7 @@ def _admin_routes(app: FastAPI, state: FakeState) -> None:
     @app.put(f"{prefix}/progression")
     async def put_progression(request: Request) -> JSONResponse:
         try:
-            update_progression(state.progression, await request.json())
+            update_progression(state.progression, await _json_body(request))
         except ValueError as exc:
             return JSONResponse({"error": {"message": str(exc)}}, status_code=400)
         return JSONResponse(progression_json(state.progression))
@@ -85,6 +86,21 @@ def _admin_routes(app: FastAPI, state: FakeState) -> None:
     @app.get(f"{prefix}/openapi.json")
     async def openapi() -> JSONResponse:
         return JSONResponse(openapi_document())
+
+
+async def _json_body(request: Request) -> Any:
+    """The request body as strict JSON; raise ``ValueError`` with a one-sentence message."""
+    raw = await request.body()
+    try:
+        return json.loads(raw, parse_constant=_reject_constant)
+    except RecursionError as exc:
+        raise ValueError("The request body nests too deeply.") from exc
+    except ValueError as exc:
+        raise ValueError(f"The request body is not JSON ({exc}).") from exc
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
 
 
 def _error_handlers(app: FastAPI) -> None:
@@ -162,7 +178,9 @@ def update_progression(progression: Progression, data: Any) -> None:
     lists = {}
     for name in ("failed", "unsubscribed"):
         value = data.get(name, getattr(progression, name))
-        if isinstance(value, str) or not all(isinstance(a, str) for a in value):
+        if not isinstance(value, list | tuple | set | frozenset) or not all(
+            isinstance(a, str) for a in value
+        ):
             raise ValueError(f"The {name} value {value!r} is not a list of addresses.")
         lists[name] = frozenset(a.lower() for a in value)
     progression.advance = advance

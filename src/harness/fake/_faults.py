@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
-__all__ = ["Fault", "FaultKind", "FaultScript", "InvalidFaultScriptError"]
+__all__ = ["MAX_CLOCK_OFFSET_MS", "Fault", "FaultKind", "FaultScript", "InvalidFaultScriptError"]
 
 FaultKind = Literal["latency", "throttle", "error", "reset", "truncate"]
 
@@ -28,6 +28,10 @@ ERROR_CODES = {
     503: ("500", "Endpoint Error"),
     504: ("510", "Endpoint Timeout"),
 }
+
+
+MAX_CLOCK_OFFSET_MS = 3650 * 24 * 3600 * 1000
+"""The largest clock offset a script may set (3650 days either way), so server dates stay valid."""
 
 
 class InvalidFaultScriptError(ValueError):
@@ -174,6 +178,16 @@ class FaultScript:
     faults: tuple[Fault, ...] = ()
     seed: int = 0
     clock_offset_ms: int = 0
+
+    def __post_init__(self) -> None:
+        for name, value in (("seed", self.seed), ("clockOffsetMs", self.clock_offset_ms)):
+            if not _is_int(value):
+                raise InvalidFaultScriptError(f"The fault script's {name!r} must be an integer.")
+        if abs(self.clock_offset_ms) > MAX_CLOCK_OFFSET_MS:
+            raise InvalidFaultScriptError(
+                f"The clock offset {self.clock_offset_ms} ms is beyond ±{MAX_CLOCK_OFFSET_MS} ms"
+                " (3650 days)."
+            )
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> FaultScript:

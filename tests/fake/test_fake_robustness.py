@@ -125,6 +125,18 @@ def test_a_body_that_is_not_strict_json_is_rejected_naming_the_field(
     assert session.get(fake_ncloud.url + "/_fake/mails").json() == []
 
 
+def test_an_escaped_surrogate_pair_is_one_character(
+    fake_ncloud: FakeNcloud, session: requests.Session
+) -> None:
+    raw = json.dumps({**MINIMAL_MAIL, "title": "\U0001f600 \\ud800"})
+    assert "\\ud83d\\ude00" in raw
+    answer = session.post(
+        fake_ncloud.url + MAILS, data=raw, headers={"Content-Type": "application/json"}
+    )
+    assert answer.status_code == 201, answer.text
+    assert fake_ncloud.mails[0].title == "\U0001f600 \\ud800"
+
+
 def test_a_body_nested_to_the_limit_is_accepted(
     fake_ncloud: FakeNcloud, session: requests.Session
 ) -> None:

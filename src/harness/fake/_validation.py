@@ -118,7 +118,8 @@ def decode_mail_body(raw: bytes) -> Any:
         raise MailerRequestError("body", f"nests deeper than {MAX_JSON_DEPTH} levels") from exc
     except ValueError as exc:
         raise MailerRequestError("body", "the request body is not valid JSON") from exc
-    _check_tree(data)
+    if isinstance(data, dict | list):
+        _check_tree(data, texts=_SURROGATE_ESCAPE.search(raw) is not None)
     return data
 
 
@@ -126,34 +127,49 @@ def _reject_constant(name: str) -> Any:
     raise MailerRequestError("body", f"{name} is not a JSON number")
 
 
-def _check_tree(data: Any) -> None:
-    """Walk the decoded body without recursion: bounded depth, only UTF-8 encodable text."""
-    pending: list[tuple[Any, str, int]] = [(data, "", 0)]
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+"""How a lone surrogate gets into decoded text: valid UTF-8 bytes never hold one."""
+
+_Path = tuple[Any, str | int] | None
+
+
+def _check_tree(data: Any, *, texts: bool) -> None:
+    """Walk the decoded body without recursion: bounded depth and, with ``texts``, only
+    UTF-8 encodable strings. Paths are kept as cheap (parent, key) links until one is shown."""
+    pending: list[tuple[Any, _Path, int]] = [(data, None, 0)]
     while pending:
         value, path, depth = pending.pop()
         if isinstance(value, str):
-            _check_text(path or "body", value)
-            continue
-        if not isinstance(value, dict | list):
+            _check_text(path, value)
             continue
         if depth >= MAX_JSON_DEPTH:
-            top = re.split(r"[.\[]", path, maxsplit=1)[0]
-            raise MailerRequestError(top or "body", f"nests deeper than {MAX_JSON_DEPTH} levels")
-        if isinstance(value, list):
-            pending.extend((v, f"{path}[{i}]", depth + 1) for i, v in enumerate(value))
-            continue
-        for key, item in value.items():
-            name = f"{path}.{key}" if path else key
-            _check_text(name, key)
-            pending.append((item, name, depth + 1))
+            top = _field(path).split(".", 1)[0].split("[", 1)[0]
+            raise MailerRequestError(top, f"nests deeper than {MAX_JSON_DEPTH} levels")
+        items = enumerate(value) if isinstance(value, list) else value.items()
+        for key, item in items:
+            if texts and isinstance(key, str):
+                _check_text((path, key), key)
+            if isinstance(item, dict | list) or (texts and isinstance(item, str)):
+                pending.append((item, (path, key), depth + 1))
 
 
-def _check_text(field: str, value: str) -> None:
+def _field(path: _Path) -> str:
+    """``recipients[3].address`` for a (parent, key) chain; ``body`` for the whole body."""
+    parts: list[str] = []
+    while path is not None:
+        path, key = path
+        parts.append(f"[{key}]" if isinstance(key, int) else f".{key}")
+    text = "".join(reversed(parts)).lstrip(".")
+    return text.encode("utf-8", "backslashreplace").decode("ascii", "backslashreplace") or "body"
+
+
+def _check_text(path: _Path, value: str) -> None:
     try:
         value.encode("utf-8")
     except UnicodeEncodeError as exc:
-        shown = field.encode("utf-8", "backslashreplace").decode("ascii", "backslashreplace")
-        raise MailerRequestError(shown, "holds a lone surrogate, which is not UTF-8 text") from exc
+        raise MailerRequestError(
+            _field(path), "holds a lone surrogate, which is not UTF-8 text"
+        ) from exc
 
 
 def validate_mail_request(data: Any, known_file: Callable[[str], bool]) -> ValidatedMail:

@@ -149,6 +149,32 @@ def test_a_body_nested_to_the_limit_is_accepted(
     assert fake_ncloud.mail_requests[0].body["extra"] == json.loads(raw)["extra"]
 
 
+@pytest.mark.parametrize(
+    ("content_type", "data", "reason"),
+    [
+        ("multipart/form-data; boundary=zz", b"garbage", "Invalid multipart data."),
+        ("multipart/form-data", b"garbage", "Missing boundary in multipart."),
+    ],
+)
+def test_an_unreadable_upload_is_a_mailer_400_naming_the_part(
+    fake_ncloud: FakeNcloud, session: requests.Session, content_type: str, data: bytes, reason: str
+) -> None:
+    answer = session.post(
+        fake_ncloud.url + "/api/v1/files", data=data, headers={"Content-Type": content_type}
+    )
+    _mailer_error(answer, "fileList")
+    assert answer.json()["error"]["message"].endswith(reason)
+
+
+def test_too_many_files_in_one_upload_is_a_mailer_400(
+    fake_ncloud: FakeNcloud, session: requests.Session
+) -> None:
+    files = [("fileList", (f"f{i}.txt", b"x")) for i in range(1001)]
+    answer = session.post(fake_ncloud.url + "/api/v1/files", files=files)
+    _mailer_error(answer, "fileList")
+    assert "Too many files" in answer.json()["error"]["message"]
+
+
 # Fault scripts --------------------------------------------------------------------------
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from harness.fake._state import FakeState
 from harness.fake._validation import (
@@ -153,7 +154,13 @@ def mailer_router(state: FakeState, region: str) -> APIRouter:
         account(request)
         _require_media(request, "multipart/form-data")
         uploads: list[tuple[str, bytes]] = []
-        async with request.form() as form:
+        try:
+            form = await request.form()
+        except StarletteHTTPException as exc:
+            raise MailerRequestError(
+                "fileList", f"the multipart body cannot be read: {exc.detail}"
+            ) from exc
+        try:
             parts = form.getlist("fileList")
             if not parts:
                 raise MailerRequestError("fileList", "at least one file part is required")
@@ -167,6 +174,8 @@ def mailer_router(state: FakeState, region: str) -> APIRouter:
                         f"{part.filename!r} is larger than {state.max_file_bytes} bytes",
                     )
                 uploads.append((part.filename or f"file-{index}", content))
+        finally:
+            await form.close()
         temp_id, records = store.add_files(state.now_ms(), uploads)
         files = [
             {"fileId": r.file_id, "fileName": r.file_name, "fileSize": r.file_size} for r in records

@@ -49,6 +49,17 @@ def test_a_reservation_after_year_9999_is_rejected_naming_the_field(
     assert listed.json()["content"][0]["reservationDate"]["formattedDate"] == "9999-12-31"
 
 
+def test_a_template_sid_beyond_32_bits_is_rejected_naming_the_field(
+    fake_ncloud: FakeNcloud, session: requests.Session
+) -> None:
+    templated = {"recipients": MINIMAL_MAIL["recipients"]}
+    too_big = session.post(fake_ncloud.url + MAILS, json={**templated, "templateSid": 2**31})
+    _mailer_error(too_big, "templateSid")
+    largest = session.post(fake_ncloud.url + MAILS, json={**templated, "templateSid": 2**31 - 1})
+    assert largest.status_code == 201, largest.text
+    assert fake_ncloud.mails[0].template_sid == 2**31 - 1
+
+
 @pytest.mark.parametrize(
     ("query", "field"),
     [

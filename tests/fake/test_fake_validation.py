@@ -63,7 +63,7 @@ def valid_bodies(draw: st.DrawFn) -> tuple[dict[str, Any], int]:
     """A valid createMailRequest and how many files to upload for its ``attachFileIds``."""
     body: dict[str, Any] = {"recipients": draw(recipients())}
     if draw(st.booleans()):
-        body["templateSid"] = draw(st.integers(0, 10**6))
+        body["templateSid"] = draw(st.one_of(st.integers(0, 10**6), st.just(2**31 - 1)))
     else:
         body["senderAddress"] = draw(addresses)
         body["title"] = draw(templated)
@@ -196,6 +196,7 @@ BREAKERS: dict[str, tuple[str, Any]] = {
     "sender": ("senderAddress", lambda b: {**b, "senderAddress": "me@naver.com"}),
     "individual": ("individual", lambda b: {**b, "individual": "yes"}),
     "templateSid": ("templateSid", lambda b: {**b, "templateSid": "7"}),
+    "templateSid-range": ("templateSid", lambda b: {**b, "templateSid": 2**31}),
     "reservationUtc": ("reservationUtc", lambda b: {**b, "reservationUtc": -1}),
     "parameters": ("parameters.k", lambda b: {**b, "parameters": {"k": [1]}}),
     "referencesHeader": ("referencesHeader", lambda b: {**b, "referencesHeader": "plain"}),

@@ -111,7 +111,7 @@ _SCHEMAS: dict[str, Any] = {
         [],
         senderAddress={"type": "string", "format": "email"},
         senderName={"type": "string", "maxLength": 69},
-        templateSid={"type": "integer", "minimum": 0},
+        templateSid={"type": "integer", "minimum": 0, "maximum": 2_147_483_647},
         title={"type": "string", "maxLength": 500},
         body={"type": "string"},
         individual=_BOOL,

@@ -19,6 +19,7 @@ __all__ = [
     "LIMITS",
     "MAX_JSON_DEPTH",
     "MAX_RESERVATION_UTC",
+    "MAX_TEMPLATE_SID",
     "MailerRequestError",
     "Recipient",
     "ValidatedMail",
@@ -45,6 +46,9 @@ BASIC_UNSUBSCRIBE_MESSAGE = "If you do not want to receive this mail, unsubscrib
 Its UTF-8 length counts toward the 500 KB body limit of advertising mail, as the real
 message does: the size of the body includes the unsubscribe message.
 """
+
+MAX_TEMPLATE_SID = 2_147_483_647
+"""The largest ``templateSid``: B.3 types it Integer, a signed 32-bit value on the mailer."""
 
 MAX_RESERVATION_UTC = 253_402_268_399_999
 """The latest ``reservationUtc`` accepted: 9999-12-31 23:59:59.999 KST, the last moment the
@@ -176,7 +180,7 @@ def validate_mail_request(data: Any, known_file: Callable[[str], bool]) -> Valid
     """Check a decoded JSON body against every createMailRequest rule; raise on the first."""
     if not isinstance(data, dict):
         raise MailerRequestError("body", "the request body must be a JSON object")
-    template_sid = _integer(data, "templateSid")
+    template_sid = _integer(data, "templateSid", maximum=MAX_TEMPLATE_SID)
     required = template_sid is None
     sender = _string(data, "senderAddress", required=required)
     if sender is not None:
@@ -243,7 +247,7 @@ def _string(data: Mapping[str, Any], field: str, *, required: bool = False) -> s
     return value
 
 
-def _integer(data: Mapping[str, Any], field: str) -> int | None:
+def _integer(data: Mapping[str, Any], field: str, *, maximum: int | None = None) -> int | None:
     value = data.get(field)
     if value is None:
         return None
@@ -251,6 +255,8 @@ def _integer(data: Mapping[str, Any], field: str) -> int | None:
         raise MailerRequestError(field, "must be an integer")
     if value < 0:
         raise MailerRequestError(field, "must not be negative")
+    if maximum is not None and value > maximum:
+        raise MailerRequestError(field, f"must not be more than {maximum}")
     return value
 
 

@@ -23,11 +23,11 @@ def test_latency_is_added_to_matching_routes_only(
     started = time.monotonic()
     assert session.post(fake_ncloud.url + MAILS, json=MINIMAL_MAIL).status_code == 201
     slow = time.monotonic() - started
-    started = time.monotonic()
     session.get(fake_ncloud.url + MAILS + "/requests?startUtc=0&endUtc=1")
-    fast = time.monotonic() - started
     assert slow >= 0.3
-    assert fast < 0.3
+    assert [r.delay_ms for r in fake_ncloud.requests] == [300, 0]
+    logged = requests.get(fake_ncloud.url + "/_fake/requests", timeout=5).json()
+    assert [r["delayMs"] for r in logged[:2]] == [300, 0]
 
 
 @pytest.mark.parametrize(("status", "code"), [(500, "900"), (503, "500"), (504, "510")])
@@ -149,3 +149,25 @@ def test_admin_routes_are_not_faulted(fake_ncloud: FakeNcloud) -> None:
         assert http.get(fake_ncloud.url + "/_fake/health").status_code == 200
         log = http.get(fake_ncloud.url + "/_fake/requests").json()
     assert log[0]["auth"] == "not-required"
+
+
+def test_a_fault_file_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "faults.json"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps({"faults": [{"kind": "reset"}]}).encode())
+    assert FaultScript.from_file(path) == FaultScript((Fault("reset"),))
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (json.dumps({"faults": []}).encode("utf-16"), "is not UTF-8 text"),
+        (b"[" * 5000 + b"]" * 5000, "is not JSON"),
+    ],
+)
+def test_an_unreadable_fault_file_is_refused_in_one_sentence(
+    tmp_path: Path, content: bytes, message: str
+) -> None:
+    path = tmp_path / "faults.json"
+    path.write_bytes(content)
+    with pytest.raises(InvalidFaultScriptError, match=message):
+        FaultScript.from_file(path)

@@ -208,11 +208,16 @@ class FaultScript:
 
     @classmethod
     def from_file(cls, path: str | Path) -> FaultScript:
-        """Read a script from a JSON file."""
-        text = Path(path).read_text(encoding="utf-8")
+        """Read a script from a JSON file (UTF-8, with or without a byte order mark)."""
+        try:
+            text = Path(path).read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise InvalidFaultScriptError(
+                f"The fault file {str(path)!r} is not UTF-8 text."
+            ) from exc
         try:
             data = json.loads(text)
-        except json.JSONDecodeError as exc:
+        except (json.JSONDecodeError, RecursionError) as exc:
             raise InvalidFaultScriptError(f"The fault file {str(path)!r} is not JSON.") from exc
         return cls.from_json(data)
 

@@ -73,6 +73,7 @@ class GatewayMiddleware:
             await _json(dated, 500, gateway_error_body("900", "Unexpected Error"))
             return
         if decision.delay_ms:
+            record.delay_ms = decision.delay_ms
             await asyncio.sleep(decision.delay_ms / 1000)
         fault = decision.fault
         if fault is not None:

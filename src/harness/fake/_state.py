@@ -28,7 +28,8 @@ class RequestRecord:
     ``auth`` is ``"ok"``, ``"failed"`` (401, see ``auth_check``: ``headers``, ``timestamp``,
     ``access_key``, ``signature`` or ``permission``), ``"not-required"`` (admin and health
     routes) or ``"not-checked"`` (answered before the auth check: a fault or a 413).
-    ``fault`` names the scripted fault applied, if any.
+    ``fault`` names the scripted fault applied, if any; ``delay_ms`` is the scripted latency
+    added before the request went on.
     """
 
     method: str
@@ -42,6 +43,7 @@ class RequestRecord:
     auth_check: str | None = None
     access_key: str | None = None
     fault: str | None = None
+    delay_ms: int = 0
 
     def header(self, name: str) -> str | None:
         """The first value of a header, by case-insensitive name."""
@@ -58,6 +60,7 @@ class RequestRecord:
             "authCheck": self.auth_check,
             "accessKey": self.access_key,
             "fault": self.fault,
+            "delayMs": self.delay_ms,
             "receivedMs": self.received_ms,
             "bodyBytes": len(self.body),
         }

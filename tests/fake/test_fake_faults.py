@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from fake_helpers import MINIMAL_MAIL
+from fake_helpers import ACCESS_KEY, MINIMAL_MAIL, SECRET_KEY, hand_headers
 
 from harness.fake import FakeNcloud, Fault, FaultScript, InvalidFaultScriptError
 
@@ -67,18 +67,21 @@ def test_truncated_body(fake_ncloud: FakeNcloud, session: requests.Session) -> N
     assert len(fake_ncloud.mails) == 1  # the server handled it; only the answer was cut
 
 
-def test_clock_offset_moves_date_header_and_window(
-    fake_ncloud: FakeNcloud, session: requests.Session
-) -> None:
-    fake_ncloud.set_faults(FaultScript(clock_offset_ms=120_000))
-    answer = session.post(fake_ncloud.url + MAILS, json=MINIMAL_MAIL)
-    assert answer.status_code == 201
-    skew = parsedate_to_datetime(answer.headers["Date"]).timestamp() - time.time()
-    assert 115 < skew < 125
-    fake_ncloud.set_faults({"clockOffsetMs": -400_000})
-    rejected = session.post(fake_ncloud.url + MAILS, json=MINIMAL_MAIL)
-    assert rejected.status_code == 401
-    assert fake_ncloud.requests[-1].auth_check == "timestamp"
+def test_clock_offset_moves_date_header_and_window() -> None:
+    now = 1_700_000_000_000
+    fake = FakeNcloud(credentials=(ACCESS_KEY, SECRET_KEY), clock=lambda: now)
+    with fake, requests.Session() as http:
+        fake.set_faults(FaultScript(clock_offset_ms=120_000))
+        ahead = hand_headers("POST", MAILS, now + 120_000)
+        answer = http.post(fake.url + MAILS, json=MINIMAL_MAIL, headers=ahead)
+        assert answer.status_code == 201
+        shown = parsedate_to_datetime(answer.headers["Date"]).timestamp()
+        assert shown == (now + 120_000) // 1000
+        fake.set_faults({"clockOffsetMs": -400_000})
+        on_time = hand_headers("POST", MAILS, now)
+        rejected = http.post(fake.url + MAILS, json=MINIMAL_MAIL, headers=on_time)
+        assert rejected.status_code == 401
+        assert fake.requests[-1].auth_check == "timestamp"
 
 
 def _statuses(fake: FakeNcloud, session: requests.Session, seed: int) -> list[int]:

@@ -102,13 +102,21 @@ ERROR_CASES = [
     (["--to", "not-an-address"], "recipients[0].address"),
     (["--to", "a@example.com", "--param", "novalue"], "KEY=VALUE"),
     (["--to", "a@example.com", "--body-file", "/no/such/file"], "cannot read the body file"),
+    (["--to", "a@example.com", "--body-file", "{latin1}"], "is not UTF-8 text (byte 3)"),
 ]
 
 
 @pytest.mark.parametrize(("extra", "expected"), ERROR_CASES)
 def test_bad_input_gives_one_clear_line(
-    fake: FakeNcloud, capsys: pytest.CaptureFixture[str], extra: list[str], expected: str
+    fake: FakeNcloud,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    extra: list[str],
+    expected: str,
 ) -> None:
+    latin1 = tmp_path / "body.txt"
+    latin1.write_bytes("Caf\u00e9".encode("latin-1"))
+    extra = [item.replace("{latin1}", str(latin1)) for item in extra]
     args = ["send", "--from", "sender@example.com", "--subject", "S"]
     if "--body-file" not in extra:
         args += ["--body", "B"]

@@ -102,6 +102,12 @@ def send_command(args: argparse.Namespace) -> int:
     except OSError as error:
         reason = error.strerror or type(error).__name__
         return fail(f"cannot read the body file {str(args.body_file)!r}: {reason}", 2)
+    except UnicodeDecodeError as error:
+        return fail(
+            f"cannot read the body file {str(args.body_file)!r}: it is not UTF-8 text "
+            f"(byte {error.start})",
+            2,
+        )
     try:
         with MailClient(settings) as client:
             result = client.send(mail)

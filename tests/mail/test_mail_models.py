@@ -116,6 +116,18 @@ RULE_CASES = [
         base(recipients=[{"address": "a@example.com", "parameters": {"score": float("inf")}}]),
     ),
     ("templateSid", base(template_sid=-1)),
+    ("templateSid", base(template_sid=True)),
+    ("templateSid", base(template_sid="12")),
+    ("reservationUtc", base(reservation_utc=True)),
+    ("reservationUtc", base(reservation_utc="1893456000000")),
+    ("individual", base(individual="no")),
+    ("advertising", base(advertising=1)),
+    ("confirmAndSend", base(confirm_and_send="false")),
+    ("useBasicUnsubscribeMsg", base(advertising=True, use_basic_unsubscribe_msg="true")),
+    (
+        "recipientGroupFilter.andFilter",
+        base(recipient_group_filter={"and_filter": "yes", "groups": ["g"]}),
+    ),
     ("attachFileIds", base(attach_file_ids="one-id")),
     ("surprise", base(surprise=1)),
     (

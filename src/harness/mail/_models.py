@@ -2,6 +2,7 @@
 
 A :class:`Mail` that constructs is a body the mailer accepts: field types, the conditional
 fields (sender, title and body unless a template is used; recipients or a group filter), the
+exact types (``True`` is no template number, ``"yes"`` no boolean), the
 size limits (100 000 recipients, 30 CC, 30 BCC, a 500 KB body, a 500-byte title, a 69-byte
 sender name, 5 groups) and the advertising rule. A broken rule raises
 :class:`~harness.mail.MailValidationError` (or :class:`~harness.mail.MailLimitError`) naming
@@ -20,6 +21,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictBool,
     StrictFloat,
     StrictInt,
     StrictStr,
@@ -198,7 +200,7 @@ class Recipient(_RequestModel):
 class RecipientGroupFilter(_RequestModel):
     """Send to address-book groups: all of them (``and_filter``) or any of them (at most 5)."""
 
-    and_filter: bool
+    and_filter: StrictBool
     groups: list[str] = Field(min_length=1)
 
     @field_validator("groups")
@@ -224,25 +226,25 @@ class Mail(_RequestModel):
 
     sender_address: str | None = None
     sender_name: str | None = None
-    template_sid: int | None = Field(default=None, ge=0)
+    template_sid: StrictInt | None = Field(default=None, ge=0)
     title: str | None = None
     body: str | None = None
     recipients: list[Recipient] = Field(default_factory=list)
     recipient_group_filter: RecipientGroupFilter | None = None
     parameters: dict[str, ParameterValue] | None = None
-    individual: bool = True
+    individual: StrictBool = True
 
     @field_validator("parameters", mode="before")
     @classmethod
     def _check_parameters(cls, value: Any) -> Any:
         return _parameters(value)
 
-    confirm_and_send: bool = False
-    advertising: bool = False
-    use_basic_unsubscribe_msg: bool | None = None
+    confirm_and_send: StrictBool = False
+    advertising: StrictBool = False
+    use_basic_unsubscribe_msg: StrictBool | None = None
     unsubscribe_message: str | None = None
     references_header: str | None = None
-    reservation_utc: int | None = Field(default=None, ge=0)
+    reservation_utc: StrictInt | None = Field(default=None, ge=0)
     reservation_date_time: str | None = None
     attach_file_ids: list[str] | None = None
 

@@ -33,7 +33,9 @@ addresses = st.builds(
     st.from_regex(r"[a-z0-9][a-z0-9._+-]{0,15}", fullmatch=True),
     st.sampled_from(["example.com", "mail.example.org", "a-b.co.kr"]),
 )
-texts = st.text(st.characters(exclude_categories=["Cs"]), max_size=60)
+# Titles and names become headers: any character but a control character.
+header_characters = st.characters(exclude_categories=["Cs", "Cc"])
+texts = st.text(header_characters, max_size=60)
 parameters = st.dictionaries(
     st.text("abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=8),
     st.one_of(
@@ -60,7 +62,7 @@ mails = st.builds(
     cc=recipients_of("C", 5),
     bcc=recipients_of("B", 5),
     sender_address=st.just(SENDER),
-    sender_name=st.one_of(st.none(), st.text(max_size=20)),
+    sender_name=st.one_of(st.none(), st.text(header_characters, max_size=20)),
     title=texts.map(lambda t: t + " ${name}"),
     body=st.text(st.characters(exclude_categories=["Cs"]), max_size=400),
     parameters=st.one_of(st.none(), parameters),

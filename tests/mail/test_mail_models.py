@@ -115,6 +115,12 @@ RULE_CASES = [
         "recipients[0].parameters.score",
         base(recipients=[{"address": "a@example.com", "parameters": {"score": float("inf")}}]),
     ),
+    ("title", base(title="Hello\r\nBcc: someone@example.com")),
+    ("title", base(title="nul\x00")),
+    ("senderName", base(sender_name="Ops\nX-Header: 1")),
+    ("recipients[0].name", base(recipients=[{"address": "a@example.com", "name": "A\x1b[2J"}])),
+    ("recipients[0].address", base(recipients=["a\x00b@example.com"])),
+    ("senderAddress", base(sender_address="s\x7f@example.com")),
     ("templateSid", base(template_sid=-1)),
     ("templateSid", base(template_sid=True)),
     ("templateSid", base(template_sid="12")),
@@ -216,3 +222,17 @@ def test_an_invalid_mail_never_reaches_the_network(
         client.list_requests(datetime(2030, 1, 1), 0)
     assert naive.value.field == "start"
     assert fake_ncloud.requests == []
+
+
+def test_control_characters_are_refused_only_where_they_become_headers() -> None:
+    mail = Mail(**base(body="line one\r\n\tline two\x00", unsubscribe_message="a\nb"))
+    assert mail.body == "line one\r\n\tline two\x00"
+    with pytest.raises(MailValidationError) as caught:
+        Mail(**base(title="Hello\r\nBcc: someone@example.com"))
+    assert str(caught.value) == (
+        "title: must not contain control characters such as line breaks (U+000D at index 5)"
+    )
+    with pytest.raises(MailValidationError) as caught:
+        Mail(**base(sender_name=None)).with_sender(None, "Shop\nBcc: x")
+    assert caught.value.field == "senderName"
+    assert "Bcc" not in str(caught.value)

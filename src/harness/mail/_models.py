@@ -1,10 +1,11 @@
 """The createMailRequest body as typed models, with every documented limit checked locally.
 
-A :class:`Mail` that constructs is a body the mailer accepts: field types, the conditional
-fields (sender, title and body unless a template is used; recipients or a group filter), the
-exact types (``True`` is no template number, ``"yes"`` no boolean), the
-size limits (100 000 recipients, 30 CC, 30 BCC, a 500 KB body, a 500-byte title, a 69-byte
-sender name, 5 groups) and the advertising rule. A broken rule raises
+A :class:`Mail` that constructs is a body the mailer accepts: exact field types (``True`` is
+no template number, ``"yes"`` no boolean), the conditional fields (sender, title and body
+unless a template is used; recipients or a group filter), no control characters in what
+becomes a header (the title, the names, the addresses), the size limits (100 000
+recipients, 30 CC, 30 BCC, a 500 KB body, a 500-byte title, a 69-byte sender name, 5
+groups) and the advertising rule. A broken rule raises
 :class:`~harness.mail.MailValidationError` (or :class:`~harness.mail.MailLimitError`) naming
 the field by its JSON path, before anything touches the network.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from contextvars import ContextVar
 from datetime import datetime
 from typing import Any, Literal
@@ -63,7 +65,7 @@ RecipientType = Literal["R", "C", "B"]
 ParameterValue = StrictStr | StrictInt | StrictFloat
 """A substitution value for ``${key}`` in the title and body."""
 
-_LOCAL = r"[^@\s\"<>(),;:\\\[\]]{1,64}"
+_LOCAL = r"[^@\s\x00-\x1f\x7f-\x9f\"<>(),;:\\\[\]]{1,64}"
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _ADDRESS = re.compile(rf"{_LOCAL}@{_LABEL}(?:\.{_LABEL})+")
 _REFERENCES = re.compile(r"<[^<>\s]+@[^<>\s]+>")
@@ -100,6 +102,22 @@ def _parameters(value: Any) -> Any:
 
 def _limit(problem: str, limit: int, field: str = "") -> PydanticCustomError:
     return PydanticCustomError(_LIMIT, problem, {"limit": limit, "field": field})
+
+
+def _no_controls(value: str | None) -> str | None:
+    """``value`` unless it holds a control character: these fields become mail headers.
+
+    A line break in a title or a display name could end the header and start another;
+    other control characters (NUL, ESC, C1) have no place in a header either.
+    """
+    if value is not None:
+        for index, char in enumerate(value):
+            if unicodedata.category(char) == "Cc":
+                raise ValueError(
+                    f"must not contain control characters such as line breaks "
+                    f"(U+{ord(char):04X} at index {index})"
+                )
+    return value
 
 
 def _max_bytes(value: str | None, limit: int) -> str | None:
@@ -192,6 +210,7 @@ class Recipient(_RequestModel):
     @classmethod
     def _name(cls, value: str | None) -> str | None:
         limit = LIMITS["recipient_name_chars"]
+        _no_controls(value)
         if value is not None and len(value) > limit:
             raise _limit(f"is longer than {limit} characters", limit)
         return value
@@ -256,12 +275,12 @@ class Mail(_RequestModel):
     @field_validator("sender_name")
     @classmethod
     def _sender_name(cls, value: str | None) -> str | None:
-        return _max_bytes(value, LIMITS["sender_name_bytes"])
+        return _max_bytes(_no_controls(value), LIMITS["sender_name_bytes"])
 
     @field_validator("title")
     @classmethod
     def _title(cls, value: str | None) -> str | None:
-        return _max_bytes(value, LIMITS["title_bytes"])
+        return _max_bytes(_no_controls(value), LIMITS["title_bytes"])
 
     @field_validator("recipients", mode="before")
     @classmethod
@@ -366,6 +385,7 @@ def check_sender(value: str) -> str:
 
 
 def _sender_name_check(value: str) -> str:
+    _no_controls(value)
     limit = LIMITS["sender_name_bytes"]
     if len(value.encode("utf-8")) > limit:
         raise MailLimitError("senderName", f"is longer than {limit} bytes (UTF-8)", limit=limit)

@@ -70,6 +70,8 @@ _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _ADDRESS = re.compile(rf"{_LOCAL}@{_LABEL}(?:\.{_LABEL})+")
 _REFERENCES = re.compile(r"<[^<>\s]+@[^<>\s]+>")
 _RESERVATION_FORMAT = "%Y-%m-%d %H:%M"
+_RESERVATION_SHAPE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}")
+"""``strptime`` alone also takes ``2030-1-1 1:0``, doubled spaces and non-ASCII digits."""
 _FORBIDDEN_SENDER_DOMAINS = frozenset({"naver.com", "navercorp.com"})
 _LIMIT = "mail_limit"
 _VALIDATING: ContextVar[bool] = ContextVar("mail_model_validating", default=False)
@@ -314,6 +316,8 @@ class Mail(_RequestModel):
     def _reservation_text(cls, value: str | None) -> str | None:
         if value is not None:
             try:
+                if not _RESERVATION_SHAPE.fullmatch(value):
+                    raise ValueError(value)
                 datetime.strptime(value, _RESERVATION_FORMAT)
             except ValueError:
                 raise ValueError(f"{value[:40]!r} is not in the form yyyy-MM-dd HH:mm") from None

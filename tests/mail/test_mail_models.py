@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -240,3 +241,26 @@ def test_control_characters_are_refused_only_where_they_become_headers() -> None
         Mail(**base(sender_name=None)).with_sender(None, "Shop\nBcc: x")
     assert caught.value.field == "senderName"
     assert "Bcc" not in str(caught.value)
+
+
+def test_a_file_over_the_limit_is_refused_before_it_is_read(
+    fake_ncloud: FakeNcloud, client: MailClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    small, huge = tmp_path / "small.txt", tmp_path / "huge.bin"
+    small.write_bytes(b"ok")
+    with huge.open("wb") as sparse:
+        sparse.truncate(10 * 1024 * 1024 + 1)
+    reads: list[str] = []
+    real_read = Path.read_bytes
+
+    def read_bytes(path: Path) -> bytes:
+        reads.append(path.name)
+        return real_read(path)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    with pytest.raises(MailLimitError) as caught:
+        client.upload([small, huge])
+    assert (caught.value.field, caught.value.limit) == ("files[1]", 10 * 1024 * 1024)
+    assert "'huge.bin' is larger than 10485760 bytes" in str(caught.value)
+    assert reads == ["small.txt"]
+    assert fake_ncloud.requests == []

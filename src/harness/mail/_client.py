@@ -394,15 +394,21 @@ def _query(*pairs: tuple[str, str | None]) -> list[tuple[str, str]]:
 
 
 def _file_part(item: UploadSource, index: int) -> FileTuple:
+    limit = LIMITS["file_bytes"]
     if isinstance(item, tuple):
         name, content = item
     else:
         path = Path(item)
-        name, content = path.name, path.read_bytes()
-    limit = LIMITS["file_bytes"]
+        name = path.name
+        if path.stat().st_size > limit:  # refused before a byte of it is read
+            raise _too_large(name, index)
+        content = path.read_bytes()
     if len(content) > limit:
-        raise MailLimitError(
-            f"files[{index}]", f"{name!r} is larger than {limit} bytes", limit=limit
-        )
+        raise _too_large(name, index)
     media_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
     return name, bytes(content), media_type
+
+
+def _too_large(name: str, index: int) -> MailLimitError:
+    limit = LIMITS["file_bytes"]
+    return MailLimitError(f"files[{index}]", f"{name!r} is larger than {limit} bytes", limit=limit)

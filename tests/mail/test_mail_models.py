@@ -113,6 +113,7 @@ RULE_CASES = [
     ("reservationDateTime", base(reservation_date_time="2030-02-30 10:00")),
     ("reservationUtc", base(reservation_utc=datetime(2030, 1, 1))),
     ("referencesHeader", base(references_header="no-angle@brackets")),
+    ("referencesHeader", base(references_header="<id\x00@example.com>")),
     ("parameters.flag", base(parameters={"flag": True})),
     ("parameters.score", base(parameters={"score": float("nan")})),
     ("parameters.score", base(parameters={"score": float("-inf")})),

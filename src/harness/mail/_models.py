@@ -3,9 +3,9 @@
 A :class:`Mail` that constructs is a body the mailer accepts: exact field types (``True`` is
 no template number, ``"yes"`` no boolean), the conditional fields (sender, title and body
 unless a template is used; recipients or a group filter), no control characters in what
-becomes a header (the title, the names, the addresses), the size limits (100 000
-recipients, 30 CC, 30 BCC, a 500 KB body, a 500-byte title, a 69-byte sender name, 5
-groups) and the advertising rule. A broken rule raises
+becomes a header (the title, the names, the addresses, the references), the size limits
+(100 000 recipients, 30 CC, 30 BCC, a 500 KB body, a 500-byte title, a 69-byte sender
+name, 5 groups) and the advertising rule. A broken rule raises
 :class:`~harness.mail.MailValidationError` (or :class:`~harness.mail.MailLimitError`) naming
 the field by its JSON path, before anything touches the network.
 """
@@ -68,7 +68,7 @@ ParameterValue = StrictStr | StrictInt | StrictFloat
 _LOCAL = r"[^@\s\x00-\x1f\x7f-\x9f\"<>(),;:\\\[\]]{1,64}"
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _ADDRESS = re.compile(rf"{_LOCAL}@{_LABEL}(?:\.{_LABEL})+")
-_REFERENCES = re.compile(r"<[^<>\s]+@[^<>\s]+>")
+_REFERENCES = re.compile(r"<[^<>\s\x00-\x1f\x7f-\x9f]+@[^<>\s\x00-\x1f\x7f-\x9f]+>")
 _RESERVATION_FORMAT = "%Y-%m-%d %H:%M"
 _RESERVATION_SHAPE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}")
 """``strptime`` alone also takes ``2030-1-1 1:0``, doubled spaces and non-ASCII digits."""

@@ -17,14 +17,14 @@ from harness.conformance._model import run_check
 from harness.fake import _gateway, _validation
 from ncp_signing import Credentials, verify
 
-KEYS = Credentials("stub-access-key", "stub-secret-key")
+KEYS = Credentials("control-access-key", "control-secret-key")
 REJECTION_CASES = {"C9", "C13", "C14", "C15", "C17", "C26", "C39", "C40"}
 
 Answer = tuple[int, Any]
 
 
 @contextmanager
-def stub_server(answer: Callable[[str, str], Answer]) -> Iterator[str]:
+def scripted_server(answer: Callable[[str, str], Answer]) -> Iterator[str]:
     """A plain HTTP server answering every request with ``answer(method, path)`` as JSON."""
 
     class Handler(BaseHTTPRequestHandler):
@@ -67,7 +67,7 @@ def test_a_server_that_rejects_everything_fails_every_rejection_case() -> None:
         }
     }
     with (
-        stub_server(lambda method, path: (401, invalid)) as url,
+        scripted_server(lambda method, path: (401, invalid)) as url,
         url_target(url, KEYS, sender="s@example.com", allow_send=True, to="t@example.com") as t,
     ):
         failed = _failed(run_protocol(t))
@@ -91,7 +91,7 @@ def test_c35_needs_the_message_to_name_the_field() -> None:
         return 200, {}
 
     with (
-        stub_server(answer) as url,
+        scripted_server(answer) as url,
         url_target(url, KEYS, sender="s@example.com", allow_send=True, to="t@example.com") as t,
     ):
         failed = _failed(run_protocol(t))
@@ -123,7 +123,7 @@ def test_answers_of_the_wrong_shape_fail_their_case_without_stopping_the_run() -
         return 200, {}
 
     with (
-        stub_server(answer) as url,
+        scripted_server(answer) as url,
         url_target(url, KEYS, sender="s@example.com", allow_send=True, to="t@example.com") as t,
     ):
         results = run_protocol(t)

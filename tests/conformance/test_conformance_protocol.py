@@ -44,12 +44,16 @@ def test_every_case_passes_against_the_fake() -> None:
 
 
 def test_url_target_runs_only_read_and_auth_cases(endpoint: FakeNcloud) -> None:
+    endpoint.reset()
     with url_target(endpoint.url, KEYS, sender="sender@example.com") as target:
         results = run_protocol(target)
     found = _by_status(results)
     assert found["fail"] == set(), [r for r in results if r.status == "fail"]
     assert found["n/a"] == SEND_CASES | FAKE_ONLY | set(NOT_APPLICABLE)
     assert endpoint.mails == []
+    # Read-only: nothing but GET reached the endpoint, so nothing was sent or uploaded.
+    assert {r.method for r in endpoint.requests} == {"GET"}
+    assert len(endpoint.requests) > 20
     reasons = {r.case_id: r.reason for r in results}
     assert "--allow-send --to ADDR" in reasons["C34"]
     assert "polling needs --allow-send" in reasons["C37"]

@@ -63,6 +63,7 @@ EXPECTED_FAILURES = {
     "urlsafe": {i for i, _, _, sig in _vectors() if sig and ("+" in sig or "/" in sig)}
     | _c_cases_with(lambda _, expected: "+" in expected or "/" in expected)
     | {"C19"},
+    "never-refuse": {i for i, _, _, sig in _vectors() if sig is None},
 }
 
 
@@ -107,6 +108,7 @@ def test_expected_failure_sets_are_not_trivial() -> None:
     assert sizes["upper-method"] == 6  # V10, edge-017 and edge-018 in both forms, and C13
     assert 40 < sizes["drop-query"] < len(_vectors())
     assert "rejected-3" in EXPECTED_FAILURES["drop-query"]  # the control character was in the query
+    assert EXPECTED_FAILURES["never-refuse"] == {f"rejected-{n}" for n in range(1, 5)}
 
 
 def _one() -> SigningInput:

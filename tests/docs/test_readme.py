@@ -24,6 +24,24 @@ def test_readme_starts_with_the_two_commands() -> None:
     assert "make test" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
 
 
+def test_readme_opens_with_three_lines_and_a_ten_line_example() -> None:
+    opening = README.split("\n\n", 2)[1]
+    assert len(opening.splitlines()) == 3
+    (example,) = re.findall(r"```python\n(.*?)```", README, flags=re.S)
+    lines = [line for line in example.splitlines() if line.strip()]
+    assert len(lines) <= 10
+    assert max(len(line) for line in lines) <= 100
+
+
+def test_readme_links_lead_into_the_guide() -> None:
+    links = re.findall(r"\]\(([^)#]+)(?:#[^)]*)?\)", README)
+    assert links
+    for link in links:
+        assert (ROOT / link).is_file(), link
+    for page in ("getting-started", "conformance", "explanation", "reference/cli"):
+        assert f"docs/{page}.md" in links
+
+
 def test_readme_example_runs(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

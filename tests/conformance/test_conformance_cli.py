@@ -70,7 +70,20 @@ def test_failures_exit_1_and_appear_in_the_junit_report(tmp_path: Path) -> None:
         (["--target", "ftp://example.com"], "--target must be"),
         (["--target", "https://example.com", "--allow-send"], "--allow-send needs --to"),
         (["--target", "https://example.com", "--to", "a@example.com"], "only used with"),
-        (["--signer-timeout", "0"], "must be positive"),
+        (["--signer-timeout", "0"], "more than 0 and at most 3600 seconds, not 0"),
+        (["--signer-timeout", "nan"], "more than 0 and at most 3600 seconds, not nan"),
+        (["--signer-timeout", "inf"], "more than 0 and at most 3600 seconds, not inf"),
+        (["--signer-timeout", "1e300"], "not 1e+300"),
+        (["--jobs", "0"], "--jobs must be from 1 to 64, not 0"),
+        (["--jobs", "65"], "--jobs must be from 1 to 64, not 65"),
+        (
+            ["--target", "https://example.com", "--allow-send", "--to", "me at example"],
+            "--to needs the recipient's address: 'me at example' is not an e-mail address",
+        ),
+        (
+            ["--target", "https://example.com", "--allow-send", "--to", "me@example.com\x1b[2J"],
+            "'me@example.com\\x1b[2J' is not",
+        ),
     ],
 )
 def test_usage_errors_exit_2(

@@ -7,6 +7,7 @@ usage or settings error.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 from contextlib import AbstractContextManager
@@ -17,6 +18,7 @@ from harness.conformance._model import CaseFailure
 from harness.conformance._report import render_table, summary, write_report
 from harness.conformance._suite import SuiteOptions, run_suite
 from harness.conformance._target import Target, fake_target, url_target
+from harness.mail._models import check_address
 
 __all__ = ["add_conformance_parser", "build_parser", "main", "run_conformance"]
 
@@ -25,6 +27,8 @@ DESCRIPTION = (
     "signer (and an external signer program with --signer-cmd), then the protocol cases C1-C40 "
     "against the in-process fake or a base URL."
 )
+MAX_SIGNER_TIMEOUT = 3600.0
+MAX_JOBS = 64
 
 
 def _configure(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -46,14 +50,14 @@ def _configure(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
         type=float,
         default=10.0,
         metavar="SECONDS",
-        help="time allowed for each run of the signer command (default: 10)",
+        help="time allowed for each run of the signer command, up to 3600 (default: 10)",
     )
     parser.add_argument(
         "--jobs",
         type=int,
         default=min(8, os.cpu_count() or 1),
         metavar="N",
-        help="signer commands run at once (default: up to 8)",
+        help="signer commands run at once, 1 to 64 (default: up to 8)",
     )
     parser.add_argument(
         "--suite",
@@ -100,7 +104,7 @@ def run_conformance(args: argparse.Namespace) -> int:
     options = SuiteOptions(
         signer_cmd=args.signer_cmd,
         signer_timeout=args.signer_timeout,
-        jobs=max(1, args.jobs),
+        jobs=args.jobs,
         signing=args.suite in ("all", "signing"),
         protocol=args.suite in ("all", "protocol"),
     )
@@ -128,8 +132,18 @@ def _usage_problem(args: argparse.Namespace) -> str:
         return "--allow-send needs --to ADDR, the recipient of the mail it sends"
     if args.to and not args.allow_send and args.target != "fake":
         return "--to is only used with --allow-send"
-    if args.signer_timeout <= 0:
-        return "--signer-timeout must be positive"
+    if args.to:
+        try:
+            check_address(args.to)
+        except ValueError as exc:
+            return f"--to needs the recipient's address: {exc}"
+    if not (math.isfinite(args.signer_timeout) and 0 < args.signer_timeout <= MAX_SIGNER_TIMEOUT):
+        return (
+            f"--signer-timeout must be more than 0 and at most {MAX_SIGNER_TIMEOUT:g} seconds, "
+            f"not {args.signer_timeout:g}"
+        )
+    if not 1 <= args.jobs <= MAX_JOBS:
+        return f"--jobs must be from 1 to {MAX_JOBS}, not {args.jobs}"
     return ""
 
 

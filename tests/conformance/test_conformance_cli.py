@@ -75,6 +75,12 @@ def test_failures_exit_1_and_appear_in_the_junit_report(tmp_path: Path) -> None:
         (["--signer-timeout", "inf"], "more than 0 and at most 3600 seconds, not inf"),
         (["--signer-timeout", "1e300"], "not 1e+300"),
         (["--jobs", "0"], "--jobs must be from 1 to 64, not 0"),
+        (["--signer-cmd", "  "], "--signer-cmd is empty"),
+        (["--signer-cmd", "python 'x"], "cannot be split into words: No closing quotation"),
+        (
+            ["--signer-cmd", "/nonexistent/signer -v"],
+            "cannot find the program '/nonexistent/signer'",
+        ),
         (["--jobs", "65"], "--jobs must be from 1 to 64, not 65"),
         (
             ["--target", "https://example.com", "--allow-send", "--to", "me at example"],

@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import shlex
+import shutil
 import sys
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -144,6 +146,21 @@ def _usage_problem(args: argparse.Namespace) -> str:
         )
     if not 1 <= args.jobs <= MAX_JOBS:
         return f"--jobs must be from 1 to {MAX_JOBS}, not {args.jobs}"
+    if args.signer_cmd is not None:
+        return _signer_problem(args.signer_cmd)
+    return ""
+
+
+def _signer_problem(command: str) -> str:
+    """Why ``command`` cannot be run as a signer program, or ''."""
+    try:
+        argv = shlex.split(command)
+    except ValueError as exc:
+        return f"--signer-cmd {command!r} cannot be split into words: {exc}"
+    if not argv:
+        return "--signer-cmd is empty; give the command line of a signer program"
+    if shutil.which(argv[0]) is None:
+        return f"--signer-cmd: cannot find the program {argv[0]!r}, or it is not executable"
     return ""
 
 

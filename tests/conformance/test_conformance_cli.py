@@ -67,6 +67,7 @@ def test_failures_exit_1_and_appear_in_the_junit_report(tmp_path: Path) -> None:
     ("argv", "message"),
     [
         (["--report", "out.txt"], "must end in .xml or .json"),
+        (["--report", "no-such-folder/out.xml"], "folder 'no-such-folder' does not exist"),
         (["--target", "ftp://example.com"], "--target must be"),
         (["--target", "https://example.com", "--allow-send"], "--allow-send needs --to"),
         (["--target", "https://example.com", "--to", "a@example.com"], "only used with"),
@@ -97,6 +98,17 @@ def test_usage_errors_exit_2(
 ) -> None:
     assert main(argv) == 2
     assert message in capsys.readouterr().err
+
+
+def test_a_report_that_cannot_be_written_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    taken = tmp_path / "taken.json"
+    taken.mkdir()
+    assert main(["--suite", "signing", "--report", str(taken)]) == 2
+    captured = capsys.readouterr()
+    assert "0 failed" in captured.out
+    assert f"cannot write the report {str(taken)!r}: Is a directory" in captured.err
 
 
 def test_url_target_reads_the_settings_chain(

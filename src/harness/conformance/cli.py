@@ -1,7 +1,7 @@
 """``ncp-harness conformance``: run the conformance suite and print a table of cases.
 
 Exit status: 0 when no case failed (n/a cases do not fail), 1 when any case failed, 2 for a
-usage or settings error.
+usage or settings error, a target that cannot be reached or a report that cannot be written.
 """
 
 from __future__ import annotations
@@ -120,7 +120,14 @@ def run_conformance(args: argparse.Namespace) -> int:
     if args.report is not None:
         signers = ["project"] + (["external"] if args.signer_cmd else [])
         label = args.target if options.protocol else "none"
-        write_report(args.report, results, target=label, signers=signers)
+        try:
+            write_report(args.report, results, target=label, signers=signers)
+        except OSError as exc:
+            print(
+                f"conformance: cannot write the report {str(args.report)!r}: {exc.strerror}",
+                file=sys.stderr,
+            )
+            return 2
         print(f"report written to {args.report}")
     return 1 if summary(results)["fail"] else 0
 
@@ -128,6 +135,8 @@ def run_conformance(args: argparse.Namespace) -> int:
 def _usage_problem(args: argparse.Namespace) -> str:
     if args.report is not None and args.report.suffix.lower() not in (".xml", ".json"):
         return f"the report file {str(args.report)!r} must end in .xml or .json"
+    if args.report is not None and not args.report.parent.is_dir():
+        return f"the report file's folder {str(args.report.parent)!r} does not exist"
     if args.target != "fake" and not args.target.startswith(("http://", "https://")):
         return f"--target must be 'fake' or an http(s) base URL, not {args.target!r}"
     if args.allow_send and not args.to:

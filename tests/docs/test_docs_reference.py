@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 
@@ -16,7 +17,9 @@ from docs_generated import (
     settings_table,
 )
 
+from harness.cli import build_parser as harness_parser
 from harness.mail._apierror import error_from_answer
+from ncp_config.cli import _parser as config_parser
 
 
 @pytest.fixture(autouse=True)
@@ -75,3 +78,23 @@ def test_error_table_matches_the_client() -> None:
         assert type(error).__name__ == expected, (status, code)
         checked += 1
     assert checked >= 20
+
+
+def _subcommands(parser: argparse.ArgumentParser) -> list[str]:
+    return [
+        name
+        for action in parser._actions
+        if isinstance(action, argparse._SubParsersAction)
+        for name in action.choices
+    ]
+
+
+def test_every_command_and_subcommand_has_its_help_on_the_page() -> None:
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    scripts = pyproject.split("[project.scripts]\n", 1)[1].split("\n\n", 1)[0]
+    programs = [line.split(" = ", 1)[0] for line in scripts.splitlines()]
+    assert "ncp-harness" in programs
+    expected = set(programs)
+    expected |= {f"ncp-harness {name}" for name in _subcommands(harness_parser())}
+    expected |= {f"ncp-config {name}" for name in _subcommands(config_parser())}
+    assert set(CLI_PAGES) == expected

@@ -69,6 +69,13 @@ def test_failures_exit_1_and_appear_in_the_junit_report(tmp_path: Path) -> None:
         (["--report", "out.txt"], "must end in .xml or .json"),
         (["--report", "no-such-folder/out.xml"], "folder 'no-such-folder' does not exist"),
         (["--target", "ftp://example.com"], "--target must be"),
+        (["--target", "https://"], "an http(s) base URL, not 'https://'"),
+        (["--target", "https://example.com:99999"], "an http(s) base URL, not"),
+        (
+            ["--target", "https://mail.apigw.ntruss.com/api/v1"],
+            "without a path, such as 'https://mail.apigw.ntruss.com', not",
+        ),
+        (["--target", "https://example.com/?x=1"], "without a path"),
         (["--target", "https://example.com", "--allow-send"], "--allow-send needs --to"),
         (["--target", "https://example.com", "--to", "a@example.com"], "only used with"),
         (["--signer-timeout", "0"], "more than 0 and at most 3600 seconds, not 0"),

@@ -15,6 +15,7 @@ import sys
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from harness.conformance._model import CaseFailure
 from harness.conformance._report import render_table, summary, write_report
@@ -137,8 +138,10 @@ def _usage_problem(args: argparse.Namespace) -> str:
         return f"the report file {str(args.report)!r} must end in .xml or .json"
     if args.report is not None and not args.report.parent.is_dir():
         return f"the report file's folder {str(args.report.parent)!r} does not exist"
-    if args.target != "fake" and not args.target.startswith(("http://", "https://")):
-        return f"--target must be 'fake' or an http(s) base URL, not {args.target!r}"
+    if args.target != "fake":
+        problem = _target_problem(args.target)
+        if problem:
+            return problem
     if args.allow_send and not args.to:
         return "--allow-send needs --to ADDR, the recipient of the mail it sends"
     if args.to and not args.allow_send and args.target != "fake":
@@ -157,6 +160,21 @@ def _usage_problem(args: argparse.Namespace) -> str:
         return f"--jobs must be from 1 to {MAX_JOBS}, not {args.jobs}"
     if args.signer_cmd is not None:
         return _signer_problem(args.signer_cmd)
+    return ""
+
+
+def _target_problem(target: str) -> str:
+    """Why ``target`` is not 'fake' or a base URL (scheme and host, no path), or ''."""
+    try:
+        parts = urlsplit(target)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        return f"--target must be 'fake' or an http(s) base URL, not {target!r}"
+    if parts.path.strip("/") or parts.query or parts.fragment:
+        base = f"{parts.scheme}://{parts.netloc}"
+        return f"--target must be a base URL without a path, such as {base!r}, not {target!r}"
     return ""
 
 

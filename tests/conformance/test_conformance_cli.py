@@ -107,6 +107,15 @@ def test_usage_errors_exit_2(
     assert message in capsys.readouterr().err
 
 
+def test_a_target_with_a_password_is_refused_without_echoing_it(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["--target", f"https://user:{SECRET}@example.com"]) == 2
+    captured = capsys.readouterr()
+    assert "must not carry a user name or password" in captured.err
+    assert SECRET not in captured.out + captured.err
+
+
 def test_a_report_that_cannot_be_written_exits_2(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -170,6 +170,9 @@ def _target_problem(target: str) -> str:
         parts.port  # noqa: B018 - raises ValueError for a port out of range
     except ValueError:
         parts = None
+    if parts is not None and (parts.username is not None or parts.password is not None):
+        # Not echoed: what sits before the '@' may be a password.
+        return "--target must not carry a user name or password; credentials come from settings"
     if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
         return f"--target must be 'fake' or an http(s) base URL, not {target!r}"
     if parts.path.strip("/") or parts.query or parts.fragment:

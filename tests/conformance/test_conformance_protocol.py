@@ -8,7 +8,8 @@ import pytest
 
 from harness.conformance import CaseResult, fake_target, url_target
 from harness.conformance._catalogue import NOT_APPLICABLE, REGISTRY, run_protocol
-from harness.fake import FakeNcloud
+from harness.conformance._target import offset_from_date
+from harness.fake import FakeNcloud, FaultScript
 from ncp_signing import Credentials
 
 KEYS = Credentials("url-access-key", "url-secret-key")
@@ -99,3 +100,31 @@ def test_a_server_that_accepts_anything_fails(endpoint: FakeNcloud) -> None:
     assert {"C7", "C14", "C15", "C17", "C25", "C26", "C40"} <= {
         i for i, r in lenient.items() if r.status == "fail"
     }
+
+
+def test_url_target_measures_the_server_clock(endpoint: FakeNcloud) -> None:
+    """Two minutes of server skew: the skew cases centre on the server's clock, and pass."""
+    endpoint.set_faults(FaultScript(clock_offset_ms=120_000))
+    try:
+        with url_target(endpoint.url, KEYS, sender=None) as target:
+            results = {r.case_id: r for r in run_protocol(target)}
+            offset = target.offset_ms
+    finally:
+        endpoint.set_faults(None)
+    assert abs(offset - 120_000) < 2_000
+    assert (results["C16"].status, results["C17"].status) == ("pass", "pass")
+
+
+@pytest.mark.parametrize(
+    ("date", "expected"),
+    [
+        ("Thu, 01 Jan 1970 00:02:00 GMT", 120_000),
+        ("Thu, 01 Jan 1970 00:02:00 -0000", 120_000),
+        ("Thu, 01 Jan 1970 09:02:00 +0900", 120_000),
+        ("not a date", 0),
+        ("", 0),
+        (None, 0),
+    ],
+)
+def test_offset_from_date(date: str | None, expected: int) -> None:
+    assert offset_from_date(date, 0.0) == expected

@@ -6,6 +6,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timezone
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -158,8 +159,17 @@ def _clock_offset(target: Target) -> int:
     """The server clock minus ours, from the ``Date`` header of an unsigned request."""
     before = time.time()
     answer = target.call("GET", LIST, {})
-    date = answer.headers.get("Date")
-    if date is None:
+    return offset_from_date(answer.headers.get("Date"), (before + time.time()) / 2)
+
+
+def offset_from_date(date: str | None, local: float) -> int:
+    """Milliseconds from ``local`` (epoch seconds) to an HTTP ``Date``; 0 when it is unreadable."""
+    if not date:
         return 0
-    server = parsedate_to_datetime(date).timestamp()
-    return int((server - (before + time.time()) / 2) * 1000)
+    try:
+        server = parsedate_to_datetime(date)
+    except (TypeError, ValueError):
+        return 0
+    if server.tzinfo is None:  # '-0000' or no zone: HTTP dates are GMT
+        server = server.replace(tzinfo=timezone.utc)
+    return int((server.timestamp() - local) * 1000)

@@ -136,3 +136,10 @@ def test_unrunnable_command_is_an_error_not_a_refusal() -> None:
     assert "could not run" in outcome.describe()
     with pytest.raises(ValueError, match="empty"):
         ExternalSigner("   ")
+
+
+def test_a_flood_of_output_is_cut_short_in_the_reason() -> None:
+    flood = shlex.join([sys.executable, "-c", "print('A' * 100_000)"])
+    [outcome] = ExternalSigner(flood).sign_many([_one()])
+    assert outcome.signature == "A" * 100_000
+    assert outcome.describe() == "signed '" + "A" * 79 + "…'"

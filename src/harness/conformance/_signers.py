@@ -31,6 +31,10 @@ __all__ = [
 ]
 
 
+SHOWN_SIGNATURE = 80
+"""At most this many characters of what a signer printed go into a reason."""
+
+
 @dataclass(frozen=True)
 class Outcome:
     """What a signer did with one input: a signature, a refusal, or an error of the harness."""
@@ -41,7 +45,10 @@ class Outcome:
 
     def describe(self) -> str:
         if self.signature is not None:
-            return f"signed {self.signature!r}"
+            shown = self.signature
+            if len(shown) > SHOWN_SIGNATURE:
+                shown = shown[: SHOWN_SIGNATURE - 1] + "…"
+            return f"signed {shown!r}"
         return f"refused ({self.detail})" if self.refused else f"error: {self.detail}"
 
 

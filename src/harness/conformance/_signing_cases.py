@@ -163,7 +163,7 @@ def _base64(signer: CachingSigner) -> str:
     produced = [o.signature for o in signer.produced() if o.signature is not None]
     bad = [s for s in produced if not BASE64_SIGNATURE.fullmatch(s)]
     if bad:
-        raise CaseFailure(f"{len(bad)} signature(s) are not standard Base64, e.g. {bad[0]!r}")
+        raise CaseFailure(f"{len(bad)} signature(s) are not standard Base64, e.g. {bad[0][:60]!r}")
     if not produced:
         raise CaseFailure("the signer produced no signature at all")
     return f"all {len(produced)} signatures are 44 characters of standard Base64"

@@ -141,6 +141,7 @@ def test_url_target_reads_the_settings_chain(
     assert code == 0, captured.out
     document = json.loads(report.read_text(encoding="utf-8"))
     assert document["target"] == endpoint.url
+    assert document["signers"] == []  # --suite protocol runs no signer
     assert document["summary"]["fail"] == 0
     assert document["summary"]["total"] == len(document["cases"]) > 20
     assert {c["suite"] for c in document["cases"]} == {f"protocol:{endpoint.url}"}

@@ -120,6 +120,7 @@ def run_conformance(args: argparse.Namespace) -> int:
     print(render_table(results))
     if args.report is not None:
         signers = ["project"] + (["external"] if args.signer_cmd else [])
+        signers = signers if options.signing else []
         label = args.target if options.protocol else "none"
         try:
             write_report(args.report, results, target=label, signers=signers)

@@ -180,6 +180,42 @@ def test_errors_of_the_service_exit_non_zero(
     assert "HTTP 429 (gateway code 400): Quota Exceeded" in err
 
 
+SEND_ARGS = ("send", "--from", "sender@example.com", "--to", "a@example.com", "--subject", "S")
+
+
+def test_a_lost_answer_is_looked_up_not_resent(
+    fake: FakeNcloud, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake.set_faults(FaultScript(faults=(Fault("truncate", "POST", count=1),)))
+    status, out, err = run(capsys, *SEND_ARGS, "--body", "B", "--wait", "--interval", "0.1")
+    [record] = fake.mail_requests  # sent once, never repeated
+    assert status == 0
+    assert out.splitlines()[0] == record.request_id
+    assert f"the mailer holds it as request {record.request_id}" in err
+
+
+def test_a_lost_answer_matching_several_requests_is_not_guessed(
+    fake: FakeNcloud, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(capsys, *SEND_ARGS, "--body", "B")[0] == 0
+    fake.set_faults(FaultScript(faults=(Fault("truncate", "POST", count=1),)))
+    status, out, err = run(capsys, *SEND_ARGS, "--body", "B")
+    assert len(fake.mail_requests) == 2
+    assert (status, out) == (1, "")
+    assert "2 identical requests match" in err
+    assert all(record.request_id in err for record in fake.mail_requests)
+
+
+def test_a_lost_answer_with_no_request_found_says_so(
+    fake: FakeNcloud, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake.set_faults(FaultScript(faults=(Fault("reset", "POST", count=1),)))
+    status, out, err = run(capsys, *SEND_ARGS, "--body", "B")
+    assert fake.mail_requests == []
+    assert (status, out) == (1, "")
+    assert "holds no such request yet" in err
+
+
 def test_no_secret_in_any_repr_error_or_traceback(sentinel_fake: FakeNcloud) -> None:
     sentinel_fake.reset()
     settings = make_settings(sentinel_fake)

@@ -11,10 +11,14 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 __all__ = ["add_send_parser", "send_command"]
+
+# How long a lost answer waits before the request list is read: it may lag behind a send.
+_LIST_CATCH_UP_S = 2.0
 
 
 def add_send_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -82,7 +86,13 @@ def send_command(args: argparse.Namespace) -> int:
     0 sent, 1 failed, 2 a wrong argument (nothing sent) or sent but not finished in time.
     Settings are loaded first, so every known secret is redacted from whatever is printed.
     """
-    from harness.mail import MailClient, MailError, MailValidationError, WaitTimeoutError
+    from harness.mail import (
+        MailClient,
+        MailError,
+        MailValidationError,
+        SendOutcomeUnknownError,
+        WaitTimeoutError,
+    )
     from ncp_config import ConfigError, load_settings, redact
 
     def fail(message: object, status: int) -> int:
@@ -110,13 +120,14 @@ def send_command(args: argparse.Namespace) -> int:
         )
     try:
         with MailClient(settings) as client:
-            result = client.send(mail)
-            print(result.request_id, flush=True)
+            try:
+                request_id = client.send(mail).request_id
+            except SendOutcomeUnknownError as unknown:
+                request_id = _settle(client, unknown)
+            print(request_id, flush=True)
             if args.wait:
                 try:
-                    final = client.wait(
-                        result.request_id, timeout=args.timeout, interval=args.interval
-                    )
+                    final = client.wait(request_id, timeout=args.timeout, interval=args.interval)
                 except WaitTimeoutError as error:
                     print(redact(f"ncp-harness send: {error}"), file=sys.stderr)
                     return 2
@@ -125,6 +136,41 @@ def send_command(args: argparse.Namespace) -> int:
     except MailError as error:
         return fail(error, 1)
     return 0
+
+
+def _settle(client: Any, unknown: Any) -> str:
+    """The request id of a send whose answer was lost, looked up in the mailer's request list.
+
+    The send is never repeated: when the lookup cannot tell, the error says what to check.
+    """
+    from harness.mail import MailError
+
+    time.sleep(_LIST_CATCH_UP_S)  # the request list may lag a moment behind the send
+    try:
+        found = client.check_outcome(unknown)
+    except MailError as error:
+        raise MailError(
+            f"the answer to the send was lost and the lookup failed ({error}); check the "
+            "mailer's request list before sending again"
+        ) from unknown
+    if len(found) == 1:
+        print(
+            "ncp-harness send: the answer to the send was lost; the mailer holds it as "
+            f"request {found[0].request_id}",
+            file=sys.stderr,
+        )
+        return str(found[0].request_id)
+    if not found:
+        raise MailError(
+            "the answer to the send was lost and the mailer holds no such request yet, so it "
+            "was most likely not accepted; look at the request list again in a minute before "
+            "sending again"
+        ) from unknown
+    ids = ", ".join(summary.request_id for summary in found)
+    raise MailError(
+        f"the answer to the send was lost and {len(found)} identical requests match ({ids}); "
+        "check which one is this send before sending again"
+    ) from unknown
 
 
 def _mail(args: argparse.Namespace) -> Any:

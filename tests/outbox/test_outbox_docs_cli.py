@@ -101,6 +101,40 @@ def test_serve_without_credentials_explains_and_exits_2(
     assert "NCLOUD_ACCESS_KEY" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("where", ["missing-folder", "not-a-database", "a-folder"])
+def test_serve_and_drain_refuse_an_unusable_outbox_file_in_one_sentence(
+    where: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from harness.outbox.__main__ import main
+
+    secret = "SENTINEL-serve-secret-5e4d"
+    monkeypatch.setenv("NCLOUD_ACCESS_KEY_ID", "serve-access-key")
+    monkeypatch.setenv("NCLOUD_SECRET_ACCESS_KEY", secret)
+    db = {
+        "missing-folder": tmp_path / "no-such-folder" / "outbox.db",
+        "not-a-database": tmp_path / "notes.txt",
+        "a-folder": tmp_path,
+    }[where]
+    if where == "not-a-database":
+        db.write_text("these are notes, not a database\n" * 200, encoding="utf-8")
+    args = parser().parse_args(["serve", "--port", "0", "--db", str(db)])
+    assert serve_command(args) == 2
+    assert main([str(db), "--workers", "1"]) == 2
+    err = capsys.readouterr().err
+    lines = err.splitlines()
+    assert [line.split(":")[0] for line in lines] == [
+        "ncp-harness serve",
+        "python -m harness.outbox",
+    ]
+    for line in lines:
+        assert f"The outbox file {str(db)!r} cannot be used: " in line
+        assert line.endswith(".")
+    assert secret not in err
+    assert "Traceback" not in err
+    if where == "not-a-database":
+        assert db.read_text(encoding="utf-8").startswith("these are notes")  # left as it was
+
+
 def api(cls: type, **extra: object) -> Exception:
     error: Exception = cls("answer", http_status=extra.pop("http_status", 500), **extra)
     return error

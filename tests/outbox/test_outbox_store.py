@@ -16,6 +16,8 @@ from harness.outbox import (
     EntryState,
     IdempotencyConflictError,
     Outbox,
+    OutboxError,
+    OutboxFileError,
     new_owner,
     owner_is_dead,
 )
@@ -275,3 +277,18 @@ def test_derived_keys_match_only_within_the_window(tmp_path: Path) -> None:
         assert box.submit(mail_data(3), idempotency_key="signup-1") == keyed  # keys never expire
     with pytest.raises(ValueError, match="dedupe_window"):
         Outbox(tmp_path / "x.db", dedupe_window=-1)
+
+
+def test_a_file_that_cannot_be_the_outbox_is_named_in_one_sentence(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_bytes(b"not a database " * 100)
+    for path in (tmp_path / "missing" / "o.db", notes, tmp_path):
+        with pytest.raises(OutboxFileError) as caught:
+            Outbox(path)
+        message = str(caught.value)
+        assert message.startswith(f"The outbox file {str(path)!r} cannot be used: ")
+        assert message.endswith(".")
+        assert message.count(". ") == 0
+        assert isinstance(caught.value.__cause__, sqlite3.Error)
+        assert isinstance(caught.value, OutboxError)
+    assert notes.read_bytes() == b"not a database " * 100

@@ -26,6 +26,7 @@ from harness.outbox._errors import (
     EntryNotFoundError,
     IdempotencyConflictError,
     OutboxError,
+    OutboxFileError,
     PermanentDeliveryError,
     RetryableDeliveryError,
 )
@@ -48,6 +49,7 @@ __all__ = [
     "Outbox",
     "OutboxEntry",
     "OutboxError",
+    "OutboxFileError",
     "PermanentDeliveryError",
     "RetryableDeliveryError",
     "Submission",

@@ -16,6 +16,7 @@ from types import FrameType
 
 from harness.mail import MailClient
 from harness.outbox._drain import DrainPolicy
+from harness.outbox._errors import OutboxFileError
 from harness.outbox._outbox import Outbox
 from harness.outbox._pool import WorkerPool
 from harness.outbox._transport import ClientTransport
@@ -58,6 +59,9 @@ def main(argv: list[str] | None = None) -> int:
     previous = {number: signal.signal(number, on_signal) for number in _SIGNALS}
     try:
         _drain(args, settings, policy, stop)
+    except OutboxFileError as error:
+        print(f"python -m harness.outbox: {error}", file=sys.stderr)
+        return 2
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler)

@@ -14,6 +14,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal
 
+from harness.outbox._errors import OutboxFileError
+
 __all__ = ["Database", "Synchronous"]
 
 Synchronous = Literal["OFF", "NORMAL", "FULL", "EXTRA"]
@@ -70,25 +72,37 @@ class Database:
     ) -> None:
         self.path = str(path)
         self._lock = threading.RLock()
-        self._conn = sqlite3.connect(
-            self.path, timeout=busy_timeout, isolation_level=None, check_same_thread=False
-        )
         try:
-            self._conn.row_factory = sqlite3.Row
-            self._conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
-            mode = self._conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            if str(mode).lower() != "wal" and self.path != ":memory:":
-                raise sqlite3.OperationalError(f"WAL mode is not available for {self.path!r}.")
-            self._conn.execute(f"PRAGMA synchronous = {synchronous}")
-            with self.write() as conn:
-                statements = [part for part in _SCHEMA.split(";") if part.strip()]
-                conn.execute(statements[0])  # the table, if the file is new
-                _migrate(conn)
-                for statement in statements[1:]:
-                    conn.execute(statement)
+            self._conn = sqlite3.connect(
+                self.path, timeout=busy_timeout, isolation_level=None, check_same_thread=False
+            )
+        except sqlite3.Error as error:
+            raise _unusable(self.path, error) from error
+        try:
+            self._open(busy_timeout, synchronous)
+        except sqlite3.IntegrityError:
+            self._conn.close()
+            raise
+        except sqlite3.Error as error:
+            self._conn.close()
+            raise _unusable(self.path, error) from error
         except BaseException:
             self._conn.close()
             raise
+
+    def _open(self, busy_timeout: float, synchronous: Synchronous) -> None:
+        self._conn.row_factory = sqlite3.Row
+        self._conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+        mode = self._conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if str(mode).lower() != "wal" and self.path != ":memory:":
+            raise sqlite3.OperationalError(f"WAL mode is not available (the journal is {mode})")
+        self._conn.execute(f"PRAGMA synchronous = {synchronous}")
+        with self.write() as conn:
+            statements = [part for part in _SCHEMA.split(";") if part.strip()]
+            conn.execute(statements[0])  # the table, if the file is new
+            _migrate(conn)
+            for statement in statements[1:]:
+                conn.execute(statement)
 
     def close(self) -> None:
         """Close the connection; later calls fail."""
@@ -112,6 +126,12 @@ class Database:
         """The connection, for one or more reads (each statement sees committed data)."""
         with self._lock:
             yield self._conn
+
+
+def _unusable(path: str, error: sqlite3.Error) -> OutboxFileError:
+    """The one-sentence error for a file that cannot serve as the outbox."""
+    reason = str(error).strip().rstrip(".") or type(error).__name__
+    return OutboxFileError(f"The outbox file {path!r} cannot be used: {reason}.")
 
 
 def _migrate(conn: sqlite3.Connection) -> None:

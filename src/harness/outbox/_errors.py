@@ -13,6 +13,7 @@ __all__ = [
     "EntryNotFoundError",
     "IdempotencyConflictError",
     "OutboxError",
+    "OutboxFileError",
     "PermanentDeliveryError",
     "RetryableDeliveryError",
 ]
@@ -20,6 +21,10 @@ __all__ = [
 
 class OutboxError(Exception):
     """Root of every exception the outbox raises."""
+
+
+class OutboxFileError(OutboxError):
+    """The outbox's SQLite file cannot be opened or used (a missing folder, not a database)."""
 
 
 class EntryNotFoundError(OutboxError, KeyError):

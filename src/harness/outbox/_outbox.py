@@ -57,7 +57,9 @@ class Outbox:
     mode) keeps every committed submit through a crash of the process; ``FULL`` also keeps
     it through a power cut or an operating system crash, at the cost of a sync per write.
     ``dedupe_window`` is how many seconds a mail submitted without a key matches an earlier
-    entry with the same content (see :meth:`submit`).
+    entry with the same content (see :meth:`submit`). A file that cannot serve as the
+    outbox (its folder is missing, it is not a database) raises
+    :class:`~harness.outbox.OutboxFileError`.
     """
 
     def __init__(

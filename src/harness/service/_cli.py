@@ -30,6 +30,7 @@ def serve_command(args: argparse.Namespace) -> int:
     """Run the service in the foreground until interrupted; 2 when the settings are unusable."""
     import uvicorn
 
+    from harness.outbox import Outbox, OutboxFileError
     from harness.service._app import create_app
     from ncp_config import ConfigError, load_settings
 
@@ -40,6 +41,11 @@ def serve_command(args: argparse.Namespace) -> int:
         return 2
     if args.workers < 0:
         print("ncp-harness serve: --workers must not be negative", file=sys.stderr)
+        return 2
+    try:
+        Outbox(args.db).close()  # refuse an unusable file here, not in the app's start-up
+    except OutboxFileError as error:
+        print(f"ncp-harness serve: {error}", file=sys.stderr)
         return 2
     app = create_app(settings, workers=args.workers, db_path=args.db)
     uvicorn.run(app, host=args.host, port=args.port, log_level="info")

@@ -100,6 +100,18 @@ def test_invalid_input_answers_422_naming_the_fields(
     assert box.entries() == []
 
 
+def test_an_unusable_idempotency_key_answers_422_naming_the_header(
+    service: tuple[str, Outbox],
+) -> None:
+    url, box = service
+    answer = post(url, mail_data(1), **{"Idempotency-Key": "k" * 256})
+    assert answer.status_code == 422
+    assert answer.json()["errors"] == [
+        {"field": "Idempotency-Key", "message": "must be 1 to 255 characters long, not 256"}
+    ]
+    assert box.entries() == []
+
+
 def test_a_body_that_is_not_json_answers_422(service: tuple[str, Outbox]) -> None:
     url, _ = service
     answer = requests.post(f"{url}/api/v1/email/send", data=b"{not json", timeout=10)

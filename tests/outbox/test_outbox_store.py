@@ -292,3 +292,26 @@ def test_a_file_that_cannot_be_the_outbox_is_named_in_one_sentence(tmp_path: Pat
         assert isinstance(caught.value.__cause__, sqlite3.Error)
         assert isinstance(caught.value, OutboxError)
     assert notes.read_bytes() == b"not a database " * 100
+
+
+@pytest.mark.parametrize(
+    ("key", "message"),
+    [
+        ("", "must be 1 to 255 characters long, not 0"),
+        ("k" * 256, "must be 1 to 255 characters long, not 256"),
+        ("   ", "must not be blank"),
+        ("order\n7", "must not contain control characters"),
+        ("order\x007", "must not contain control characters"),
+        (7, "must be a string, not int"),
+    ],
+)
+def test_an_unusable_idempotency_key_is_refused_before_anything_is_stored(
+    outbox: Outbox, key: object, message: str
+) -> None:
+    with pytest.raises(MailValidationError) as caught:
+        outbox.submit(mail_data(1), idempotency_key=key)  # type: ignore[arg-type]
+    assert caught.value.problems == (("idempotencyKey", message),)
+    assert outbox.entries() == []
+    assert outbox.submit(mail_data(1), idempotency_key="k" * 255) != outbox.submit(mail_data(1))
+    kept = outbox.submit(mail_data(1), idempotency_key="order 7 / ünïcode")
+    assert outbox.get(kept).idempotency_key == "order 7 / ünïcode"

@@ -13,6 +13,7 @@ import json
 import logging
 import threading
 import time
+import unicodedata
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -32,6 +33,7 @@ logger = logging.getLogger("harness")
 DEFAULT_DEDUPE_WINDOW = 24 * 3600.0
 """Seconds during which a mail submitted without a key is taken to be the same mail again."""
 
+_MAX_KEY = 255
 _ENTRY_COLUMNS = (
     "id, state, attempts, request_id, last_error, idempotency_key, created_at, updated_at, "
     "not_before, mail_json"
@@ -132,7 +134,9 @@ class Outbox:
         See :meth:`accept`, which also says what became of a resubmission.
 
         Raises:
-            MailValidationError: the mail breaks a documented rule (fields named by path).
+            MailValidationError: the mail breaks a documented rule (fields named by path),
+                or the key is not 1 to 255 characters, is blank or holds control characters
+                (field ``idempotencyKey``).
             IdempotencyConflictError: the key already belongs to a different mail.
         """
         return self.accept(mail, idempotency_key=idempotency_key).entry.id
@@ -151,15 +155,16 @@ class Outbox:
         sent, so sending it is what the caller asks for.
 
         Raises:
-            MailValidationError: the mail breaks a documented rule (fields named by path).
+            MailValidationError: the mail breaks a documented rule (fields named by path),
+                or the key is not 1 to 255 characters, is blank or holds control characters
+                (field ``idempotencyKey``).
             IdempotencyConflictError: the key already belongs to a different mail.
         """
         prepared = self.prepare(mail)
         body = canonical_json(prepared)
         digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
         key = idempotency_key if idempotency_key is not None else "sha256:" + digest
-        if not key or len(key) > 255:
-            raise MailValidationError("idempotencyKey", "must be 1 to 255 characters")
+        _check_key(key)
         derived = key == "sha256:" + digest
         now = self.clock()
         with self._db.write() as conn:
@@ -533,6 +538,20 @@ _RECOVER = (
     "last_error = 'the worker stopped during a send; its outcome is being checked' "
     "WHERE "
 )
+
+
+def _check_key(key: object) -> None:
+    """Refuse an idempotency key that is not 1 to 255 printable characters, not all blank."""
+    if not isinstance(key, str):
+        raise MailValidationError("idempotencyKey", f"must be a string, not {type(key).__name__}")
+    if not 1 <= len(key) <= _MAX_KEY:
+        raise MailValidationError(
+            "idempotencyKey", f"must be 1 to {_MAX_KEY} characters long, not {len(key)}"
+        )
+    if not key.strip():
+        raise MailValidationError("idempotencyKey", "must not be blank")
+    if any(unicodedata.category(char) == "Cc" for char in key):
+        raise MailValidationError("idempotencyKey", "must not contain control characters")
 
 
 def _entry(row: Any) -> OutboxEntry:

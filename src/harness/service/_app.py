@@ -118,7 +118,11 @@ def create_app(
         except RecursionError:
             return _problems(422, [("body", "is nested too deeply")])
         except MailValidationError as error:
-            return _problems(422, _without_input(error.problems, data))
+            problems = [
+                ("Idempotency-Key" if field == "idempotencyKey" else field, message)
+                for field, message in error.problems
+            ]
+            return _problems(422, _without_input(problems, data))
         except IdempotencyConflictError as error:
             return _problems(409, [("Idempotency-Key", f"is already used for {error.entry_id}")])
         entry = done.entry

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -110,6 +111,35 @@ def test_an_unusable_idempotency_key_answers_422_naming_the_header(
         {"field": "Idempotency-Key", "message": "must be 1 to 255 characters long, not 256"}
     ]
     assert box.entries() == []
+
+
+def test_a_mail_the_outbox_cannot_store_answers_503_and_is_not_queued(
+    secret_fake: FakeNcloud, tmp_path: Path
+) -> None:
+    settings = make_settings(secret_fake)
+    path = tmp_path / "locked.db"
+    with Outbox(path, sender_address=SENDER, busy_timeout=0.05) as box:
+        app = create_app(settings, outbox=box, workers=0)
+        with BackgroundServer(app) as server:
+            holder = sqlite3.connect(path, isolation_level=None)
+            holder.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+            try:
+                refused = post(server.url, mail_data(1))
+            finally:
+                holder.execute("ROLLBACK")
+                holder.close()
+            accepted = post(server.url, mail_data(1))
+        assert refused.status_code == 503
+        assert refused.headers["retry-after"] == "1"
+        assert refused.json() == {
+            "detail": "unavailable",
+            "errors": [
+                {"field": "outbox", "message": "could not store the mail now; nothing was queued"}
+            ],
+        }
+        assert SENTINEL not in refused.text
+        assert accepted.status_code == 202
+        assert [e.id for e in box.entries()] == [accepted.json()["id"]]
 
 
 def test_a_body_that_is_not_json_answers_422(service: tuple[str, Outbox]) -> None:

@@ -3,7 +3,9 @@
 ``POST /api/v1/email/send`` validates and stores the mail, then answers 202 with the entry's
 id and state; nothing waits for NCloud. A resubmission that finds the mail already queued or
 sent answers 200 with that entry as it is. ``GET /api/v1/email/{id}`` reports the entry;
-``GET /healthz`` says whether the service and its workers run. Error answers name fields and
+``GET /healthz`` says whether the service and its workers run. A mail the outbox cannot store
+(its file locked past the busy timeout, a full disk) answers 503 with ``Retry-After``, so the
+caller knows it was not queued. Error answers name fields and
 carry messages with the submitted values taken out, and every text is passed through the
 secret redactor.
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -125,6 +128,13 @@ def create_app(
             return _problems(422, _without_input(problems, data))
         except IdempotencyConflictError as error:
             return _problems(409, [("Idempotency-Key", f"is already used for {error.entry_id}")])
+        except sqlite3.Error as error:  # locked past the busy timeout, a full disk: not stored
+            logger.warning("The outbox could not store a mail: %s: %s", type(error).__name__, error)
+            answer = _problems(
+                503, [("outbox", "could not store the mail now; nothing was queued")]
+            )
+            answer.headers["Retry-After"] = "1"
+            return answer
         entry = done.entry
         location = {"Location": f"/api/v1/email/{entry.id}"}
         if done.queued:
@@ -201,5 +211,7 @@ def _without_input(problems: Any, data: Any) -> list[tuple[str, str]]:
 def _problems(status: int, problems: Any) -> JSONResponse:
     """An error answer listing ``(field, message)`` pairs, redacted, never echoing input."""
     errors = [{"field": redact(str(f)), "message": redact(str(m))} for f, m in problems]
-    detail = {413: "too large", 409: "conflict", 404: "not found"}.get(status, "invalid mail")
+    detail = {413: "too large", 409: "conflict", 404: "not found", 503: "unavailable"}.get(
+        status, "invalid mail"
+    )
     return JSONResponse({"detail": detail, "errors": errors}, status_code=status)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import copy
 import sys
 from typing import Any
 
@@ -48,8 +49,17 @@ def serve_command(args: argparse.Namespace) -> int:
         print(f"ncp-harness serve: {error}", file=sys.stderr)
         return 2
     app = create_app(settings, workers=args.workers, db_path=args.db)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info", log_config=_log_config())
     return 0
+
+
+def _log_config() -> dict[str, Any]:
+    """uvicorn's logging, with the ``harness`` logger's outcomes (sent, failed, ...) shown too."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["loggers"]["harness"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    return config
 
 
 def add_demo_parser(subparsers: Any) -> argparse.ArgumentParser:

@@ -210,6 +210,25 @@ def test_owners_of_dead_processes_on_this_host_are_dead() -> None:
     assert not owner_is_dead("not an owner token")
 
 
+def test_a_dead_pid_of_another_pid_namespace_with_our_host_name_is_not_called_dead() -> None:
+    """Two containers with host networking share a host name but number their own processes."""
+    mine = new_owner("t")
+    host = mine.split(":")[0]
+    name, _, namespace = host.partition("/")
+    done = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    pid = done.stdout.strip()
+    assert owner_is_dead(f"{host}:{pid}:t:x:y")
+    assert not owner_is_dead(f"{name}/1{namespace}:{pid}:t:x:y")  # another namespace
+    if Path("/proc/self/ns/pid").exists():  # Linux: the namespace is part of the owner
+        assert namespace.isdigit()
+        assert not owner_is_dead(f"{name}:{pid}:t:x:y")  # an owner that does not name it
+
+
 def test_the_derived_key_is_the_stored_key_with_the_default_sender(outbox: Outbox) -> None:
     mail = Mail(**mail_data(1))
     assert mail.sender_address is None

@@ -38,8 +38,9 @@ class DrainPolicy:
     the request first. A claim older than ``lease`` seconds is taken to be abandoned: keep it
     well above the mail client's timeouts and retry deadline (by default 3 s + 10 s per
     attempt within a 60 s deadline; the default lease is five times that). A claim of a
-    process on the same host that no longer runs is freed at once; claims of other hosts, or
-    of a container restarted with a new hostname or the same PID, wait for the lease.
+    process on the same host and in the same PID namespace that no longer runs is freed at
+    once; claims of other hosts or containers (even with the same hostname), or of a
+    container restarted, wait for the lease.
     ``recover_every`` spaces the checks for abandoned claims. A lookup that cannot decide
     (several requests fit, or it failed) is repeated after a wait that grows with the number
     of such lookups, as retries do; after ``max_lookups`` of them the entry fails with a

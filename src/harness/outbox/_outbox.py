@@ -163,8 +163,9 @@ class Outbox:
         prepared = self.prepare(mail)
         body = canonical_json(prepared)
         digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
+        if idempotency_key is not None:
+            _check_key(idempotency_key)
         key = idempotency_key if idempotency_key is not None else "sha256:" + digest
-        _check_key(key)
         derived = key == "sha256:" + digest
         now = self.clock()
         with self._db.write() as conn:

@@ -39,7 +39,8 @@ def require_str(name: str, value: object) -> str:
 
 def check_method(method: object) -> str:
     """Return the method unchanged if it is a non-empty HTTP token."""
-    if method in _COMMON_METHODS:
+    # The type is checked first: a list or dict cannot be looked up in the set.
+    if type(method) is str and method in _COMMON_METHODS:
         return method
     method = require_str("method", method)
     if not method:

@@ -66,6 +66,11 @@ def _sign(**changes: Any) -> str:
         ({"timestamp": 1.5}, InvalidArgumentTypeError, "float"),
         ({"timestamp": True}, InvalidArgumentTypeError, "bool"),
         ({"method": b"GET"}, InvalidArgumentTypeError, "bytes"),
+        ({"method": ["GET"]}, InvalidArgumentTypeError, "list"),
+        ({"method": {"GET": 1}}, InvalidArgumentTypeError, "dict"),
+        ({"uri": ["/x"]}, InvalidArgumentTypeError, "list"),
+        ({"timestamp": [1]}, InvalidArgumentTypeError, "list"),
+        ({"access_key": {"ak"}}, InvalidArgumentTypeError, "set"),
         ({"uri": None}, InvalidArgumentTypeError, "NoneType"),
         ({"access_key": 12}, InvalidArgumentTypeError, "int"),
         ({"secret_key": b"raw"}, InvalidArgumentTypeError, "bytes"),
@@ -128,6 +133,14 @@ def test_signer_rejects_a_bad_clock_reading() -> None:
     signer = Signer(Credentials("ak", SECRET), clock=lambda: -5)
     with pytest.raises(InvalidTimestampError, match="'-5'"):
         signer.headers("GET", "/")
+
+
+@pytest.mark.parametrize("method", [["GET"], {"GET": 1}, b"GET", None])
+def test_signer_names_a_method_of_the_wrong_type(method: Any) -> None:
+    signer = Signer(Credentials("ak", SECRET))
+    for call in (signer.headers, signer.wire_headers):
+        with pytest.raises(InvalidArgumentTypeError, match=type(method).__name__):
+            call(method, "/")
 
 
 def test_signer_checks_its_arguments() -> None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from ncp_signing.exc import (
+    InvalidArgumentTypeError,
     MissingAuthHeadersError,
     SignatureMismatchError,
     TimestampOutOfWindowError,
@@ -75,8 +76,12 @@ def verify(
 
     The timestamp must differ from ``now_ms`` (default: the system clock) by strictly less
     than ``window_ms``: exactly 5 minutes away is rejected, following the Korean
-    documentation ("5분 이상"). Raises a :class:`~ncp_signing.exc.VerificationError` subclass.
+    documentation ("5분 이상"). Raises a :class:`~ncp_signing.exc.VerificationError` subclass,
+    or :class:`~ncp_signing.exc.InvalidArgumentTypeError` when the server passes something other
+    than ``str`` (an ASGI ``raw_path`` is ``bytes``: decode it first).
     """
+    _require_str("method", method)
+    _require_str("target", target)
     found = _auth_headers(headers)
     access_key, stamp, presented, header_name = found
     now = time.time_ns() // 1_000_000 if now_ms is None else now_ms
@@ -93,6 +98,11 @@ def verify(
     if secret is None:
         raise UnknownAccessKeyError(
             f"The access key {access_key[:4]!r}… is not known.", string_to_sign=message
+        )
+    if not isinstance(secret, str):
+        raise InvalidArgumentTypeError(
+            f"The secret held for access key {access_key[:4]!r}… must be a str, "
+            f"not {type(secret).__name__}."
         )
     if _SURROGATE.search(secret) is not None:
         # Checked without encoding: a UnicodeEncodeError would carry the secret in its chain.
@@ -118,9 +128,9 @@ def _auth_headers(headers: Headers) -> tuple[str, str, str, str]:
     # Mappings, email.message.Message (http.server) and httpx/requests headers all have items().
     pairs = headers.items() if hasattr(headers, "items") else headers
     for name, value in pairs:
-        lower = name.lower()
+        lower = _require_str("header name", name).lower()
         if lower in wanted:
-            seen.setdefault(lower, []).append(value.strip(" \t"))
+            seen.setdefault(lower, []).append(_require_str(f"header {lower}", value).strip(" \t"))
     header_name = next((h for h in _SIGNATURE_HEADERS if h in seen), _SIGNATURE_HEADERS[0])
     names = ("x-ncp-iam-access-key", "x-ncp-apigw-timestamp", header_name)
     values = [seen.get(name, []) for name in names]
@@ -130,6 +140,12 @@ def _auth_headers(headers: Headers) -> tuple[str, str, str, str]:
             f"The request needs exactly one non-empty value of each of: {', '.join(bad)}."
         )
     return values[0][0], values[1][0], values[2][0], header_name
+
+
+def _require_str(what: str, value: object) -> str:
+    if not isinstance(value, str):
+        raise InvalidArgumentTypeError(f"The {what} must be a str, not {type(value).__name__}.")
+    return value
 
 
 def _parse_timestamp(stamp: str, message: str) -> int:

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from ncp_signing import (
     WINDOW_MS,
     Credentials,
+    InvalidArgumentTypeError,
     MissingAuthHeadersError,
     SignatureMismatchError,
     Signer,
@@ -86,6 +87,37 @@ def test_a_stored_secret_that_is_not_utf8_is_not_shown() -> None:
         verify("GET", "/a", headers, {AK: stored}, now_ms=NOW)
     assert info.value.__context__ is None
     _assert_secret_hidden(info.value, "SENTINEL")
+
+
+@pytest.mark.parametrize(
+    ("method", "target", "named"),
+    [("GET", b"/a", "target must be a str, not bytes"), (b"GET", "/a", "method must be a str")],
+)
+def test_arguments_of_the_wrong_type_are_named(method: object, target: object, named: str) -> None:
+    """An ASGI ``raw_path`` is bytes: it must be decoded, never silently mismatch."""
+    headers = _reference_headers("GET", "/a", NOW)
+    with pytest.raises(InvalidArgumentTypeError, match=named):
+        verify(method, target, headers, SECRETS, now_ms=NOW)  # type: ignore[arg-type]
+
+
+def test_raw_asgi_header_pairs_are_named_not_missing() -> None:
+    pairs = [(n.encode(), v.encode()) for n, v in _reference_headers("GET", "/a", NOW).items()]
+    with pytest.raises(InvalidArgumentTypeError, match="header name must be a str, not bytes"):
+        verify("GET", "/a", pairs, SECRETS, now_ms=NOW)  # type: ignore[arg-type]
+
+
+class _Hidden:
+    """A secret wrapper such as pydantic's ``SecretStr``."""
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+
+def test_a_stored_secret_that_is_not_a_str_is_named_by_type_only() -> None:
+    headers = _reference_headers("GET", "/a", NOW)
+    with pytest.raises(InvalidArgumentTypeError, match="must be a str, not _Hidden") as info:
+        verify("GET", "/a", headers, {AK: _Hidden(SK)}, now_ms=NOW)  # type: ignore[dict-item]
+    _assert_secret_hidden(info.value, SK)
 
 
 def test_secret_lookup_may_be_a_function() -> None:

@@ -17,12 +17,14 @@ from ncp_signing import (
     Credentials,
     InvalidArgumentTypeError,
     MissingAuthHeadersError,
+    NcpSigningError,
     SignatureMismatchError,
     Signer,
     TimestampOutOfWindowError,
     UnknownAccessKeyError,
     VerificationError,
     canonical_uri,
+    sign,
     verify,
 )
 
@@ -202,7 +204,14 @@ def test_non_ascii_signature_is_a_mismatch_not_a_crash() -> None:
 
 
 _TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=40)
-_METHODS = st.sampled_from(["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "get", "MKCOL"])
+# Any HTTP token is a method (RFC 9110 section 5.6.2), signed exactly as given.
+_METHODS = st.sampled_from(["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "get"]) | st.text(
+    st.sampled_from(
+        "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    ),
+    min_size=1,
+    max_size=12,
+)
 _KEYS = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=30).map(
     lambda key: f"<{key}>"
 )
@@ -273,15 +282,45 @@ def test_outside_the_window_fails_in_both_directions(offset: int, sign_: int) ->
 
 
 @settings(max_examples=100)
-@given(secret=_KEYS, method=st.text(max_size=5), target=_TEXT, access_key=_TEXT)
-def test_no_secret_in_any_signing_error(
+@given(
+    offset=st.integers(WINDOW_MS - 1000, WINDOW_MS - 1),
+    sign_=st.sampled_from([-1, 1]),
+    method=_METHODS,
+)
+def test_just_inside_the_window_passes_in_both_directions(
+    offset: int, sign_: int, method: str
+) -> None:
+    stamp = NOW + sign_ * offset
+    headers = Signer(Credentials(AK, SK), clock=lambda: stamp).headers(method, "/a?b=1")
+    assert verify(method, "/a?b=1", headers, SECRETS, now_ms=NOW).skew_ms == sign_ * offset
+
+
+# Any text at all: control characters, lone surrogates and huge inputs reach the error paths.
+_EVERY_CHARACTER = st.characters(blacklist_categories=())
+_ANY = st.text(_EVERY_CHARACTER, max_size=40) | st.text(_EVERY_CHARACTER, max_size=3).map(
+    lambda t: t * 5000
+)
+
+
+@settings(max_examples=200)
+@given(secret=st.text(_EVERY_CHARACTER, max_size=30), method=_ANY, target=_ANY, access_key=_ANY)
+def test_no_secret_in_any_signing_error_or_repr(
     secret: str, method: str, target: str, access_key: str
 ) -> None:
-    assume(len(secret) >= 4 and secret not in method + target + access_key)
+    # Delimiters no message has, so the secret can only show up by being echoed.
+    secret = f"⟪{secret}⟫"
+    given_text = method + target + access_key
+    assume("⟪" not in given_text and "⟫" not in given_text)
     try:
-        Signer(Credentials(access_key, secret)).headers(method, target)
-    except Exception as error:
-        _assert_secret_hidden(error, secret)
+        credentials = Credentials(access_key, secret)
+        signer = Signer(credentials)
+        for text in (repr(credentials), str(credentials), repr(signer)):
+            assert secret not in text
+        signer.headers(method, target)
+        sign(method, target, NOW, access_key, secret)
+    except NcpSigningError as error:
+        for part in (secret, "⟪", "⟫"):
+            _assert_secret_hidden(error, part)
 
 
 def _assert_secret_hidden(error: BaseException, secret: str) -> None:

@@ -19,7 +19,9 @@ from ncp_signing.exc import InvalidTargetError
 
 __all__ = ["canonical_uri", "check_wire_target"]
 
-_ASCII_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# C0 controls, DEL and C1 controls (Go refuses only the first two; U+0085 is a line break to
+# many readers of logs and headers, so none of them is signed).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 # What Go's validEncoded accepts in a path as already escaped.
 _VALID_ENCODED = re.compile(r"[A-Za-z0-9\-_.~$&+,/:;=@!'()*\[\]%]*")
@@ -28,7 +30,7 @@ _PERCENT_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
 # The common case in one match: an origin, a path with nothing to escape, a plain query.
 _SIMPLE = re.compile(
     r"(?:[A-Za-z][A-Za-z0-9+.\-]*://[A-Za-z0-9\-._~!$&'()*+,;=]*(?::[0-9]*)?)?"
-    r"(/[A-Za-z0-9\-_.~$&+,/:;=@!'()*\[\]]*)(?:\?[^#\x00-\x1f\x7f\ud800-\udfff]*)?"
+    r"(/[A-Za-z0-9\-_.~$&+,/:;=@!'()*\[\]]*)(?:\?[^#\x00-\x1f\x7f-\x9f\ud800-\udfff]*)?"
 )
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 # Go's parseAuthority: userinfo, then a host (or [IPv6]) and an optional numeric port.
@@ -49,9 +51,10 @@ def canonical_uri(url_or_target: str) -> str:
     ``canonical_uri("https://mail.apigw.ntruss.com/api/v1/mails?page=0#top")`` is
     ``"/api/v1/mails?page=0"``. Raises :class:`~ncp_signing.exc.InvalidTargetError` for a
     control character or a lone surrogate anywhere, an invalid ``%`` escape in the path or
-    fragment, a bad host or port, or a relative path. Two inputs Go accepts are refused: a
-    scheme followed by neither ``//`` nor ``/`` (an opaque URL such as ``mailto:x``), and
-    a relative path; ``*`` alone is kept, as Go keeps it.
+    fragment, a bad host or port, or a relative path. Three inputs Go accepts are refused: a
+    C1 control character (U+0080 to U+009F, such as U+0085, a line break to many readers), a
+    scheme followed by neither ``//`` nor ``/`` (an opaque URL such as ``mailto:x``), and a
+    relative path; ``*`` alone is kept, as Go keeps it.
     """
     url = require_str("url", url_or_target)
     simple = _simple_target(url) if len(url) <= _CACHED_LENGTH else _SIMPLE_UNCACHED(url)
@@ -67,7 +70,7 @@ def canonical_uri(url_or_target: str) -> str:
 
 def _check_text(url: str, what: str) -> None:
     """Refuse control characters and text that cannot be sent as UTF-8."""
-    control = _ASCII_CONTROL.search(url)
+    control = _CONTROL.search(url)
     if control is not None:
         raise InvalidTargetError(
             f"The {what} {shown(url)} contains the control character {control.group()!r} "

@@ -44,6 +44,8 @@ def _sign(**changes: Any) -> str:
         ({"method": "G\x00"}, InvalidMethodError, "'G\\x00'"),
         ({"uri": "/a\r\nb"}, InvalidTargetError, "'\\r'"),
         ({"uri": "/a?b=\x7f"}, InvalidTargetError, "'\\x7f'"),
+        ({"uri": "/a?b=\x85"}, InvalidTargetError, "'\\x85' at index 5"),
+        ({"uri": "https://h/\x9f"}, InvalidTargetError, "'\\x9f' at index 10"),
         ({"uri": "/%G0"}, InvalidTargetError, "'%G0'"),
         ({"uri": "api/v1/mails"}, InvalidTargetError, "'api/v1/mails'"),
         ({"uri": "mailto:someone"}, InvalidTargetError, "'mailto:someone'"),

@@ -84,6 +84,19 @@ def test_bad_input_exits_non_zero(
     assert SECRET not in err
 
 
+def test_reads_the_id_spellings_of_the_environment(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("NCLOUD_ACCESS_KEY")
+    monkeypatch.delenv("NCLOUD_SECRET_KEY")
+    monkeypatch.setenv("NCLOUD_ACCESS_KEY_ID", "id-spelling-key")
+    monkeypatch.setenv("NCLOUD_SECRET_ACCESS_KEY", SECRET)
+    assert main(["GET", "/a", "--timestamp", "7"]) == 0
+    out = capsys.readouterr().out
+    assert "x-ncp-iam-access-key: id-spelling-key" in out
+    assert sign("GET", "/a", 7, "id-spelling-key", SECRET) in out
+
+
 def test_missing_credentials(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -154,10 +154,12 @@ def _strip_origin(path: str, url: str) -> str:
 
 
 def _check_authority(authority: str, url: str) -> None:
-    """Refuse what Go's URL parser refuses in ``user@host:port``: bad characters, a bad port."""
+    """Refuse what Go's URL parser refuses in ``user@host:port``: bad characters, escapes, port."""
     userinfo, at, hostport = authority.rpartition("@")
     if at and _USERINFO.fullmatch(userinfo) is None:
         raise InvalidTargetError(f"The URL {shown(url)} has an invalid user name or password.")
+    _check_escapes(userinfo, url, "user name or password")
+    _check_escapes(hostport, url, "host")
     if hostport.startswith("["):
         host, bracket, port = hostport.partition("]")
         if not bracket:

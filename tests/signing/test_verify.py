@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import ast
 import base64
 import hashlib
 import hmac
 import traceback
 from email.message import Message
+from pathlib import Path
 
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+import ncp_signing._verify
 from ncp_signing import (
     WINDOW_MS,
     Credentials,
@@ -326,3 +329,29 @@ def test_no_secret_in_any_signing_error_or_repr(
 def _assert_secret_hidden(error: BaseException, secret: str) -> None:
     text = "".join(traceback.format_exception(error)) + repr(error) + str(vars(error))
     assert secret not in text
+
+
+def test_verify_shares_no_code_with_the_client_side() -> None:
+    """The verifier imports only the exceptions, so a canonicalisation bug cannot mirror."""
+    source = Path(ncp_signing._verify.__file__).read_text(encoding="utf-8")
+    imported = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and node.module is not None:
+            imported.add(node.module)
+        elif isinstance(node, ast.Import):
+            imported.update(alias.name for alias in node.names)
+    assert {name for name in imported if name.startswith("ncp_signing")} == {"ncp_signing.exc"}
+
+
+def test_signatures_are_compared_in_constant_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    compared: list[tuple[bytes, bytes]] = []
+    original = hmac.compare_digest
+
+    def spy(a: bytes, b: bytes) -> bool:
+        compared.append((a, b))
+        return original(a, b)
+
+    monkeypatch.setattr(hmac, "compare_digest", spy)
+    headers = _reference_headers("GET", "/a", NOW)
+    verify("GET", "/a", headers, SECRETS, now_ms=NOW)
+    assert compared == [(headers["x-ncp-apigw-signature-v2"].encode(),) * 2]

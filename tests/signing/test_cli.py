@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import shlex
+from urllib.parse import urlsplit
 
 import pytest
+from raw_server import ACCESS_KEY, SECRET_KEY, raw_server
 
 from ncp_signing import sign
 from ncp_signing.cli import main
@@ -55,6 +58,29 @@ def test_curl_format_sends_the_signed_target(capsys: pytest.CaptureFixture[str])
     assert words[:4] == ["curl", "--globoff", "-X", "GET"]
     assert words[-1] == "https://h.example/a%20b/%7Bid%7D?q=1"
     assert sum(word.startswith("x-ncp-") for word in words) == 3
+
+
+def test_curl_command_is_accepted_by_a_server_that_checks_it(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Replay the printed command's method, headers and URL byte for byte."""
+    monkeypatch.setenv("NCLOUD_ACCESS_KEY", ACCESS_KEY)
+    monkeypatch.setenv("NCLOUD_SECRET_KEY", SECRET_KEY)
+    with raw_server() as server:
+        url = f"{server.url}/api/v1/템플릿/{{id}}?title=%EC%95%88&page=0"
+        assert main(["DELETE", url, "--format", "curl"]) == 0
+        words = shlex.split(capsys.readouterr().out)
+        method = words[words.index("-X") + 1]
+        headers = dict(words[i + 1].split(": ", 1) for i, word in enumerate(words) if word == "-H")
+        parts = urlsplit(words[-1])
+        connection = http.client.HTTPConnection(parts.netloc, timeout=5)
+        try:
+            connection.request(method, f"{parts.path}?{parts.query}", headers=headers)
+            assert connection.getresponse().status == 200
+        finally:
+            connection.close()
+        assert server.seen[-1].valid
+        assert server.seen[-1].target.startswith("/api/v1/%ED%85%9C")
 
 
 def test_uses_a_fresh_timestamp_by_default(capsys: pytest.CaptureFixture[str]) -> None:

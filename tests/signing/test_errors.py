@@ -166,6 +166,22 @@ def test_a_secret_that_is_not_utf8_never_shows() -> None:
 
 
 @pytest.mark.parametrize(
+    "url",
+    [
+        "https://user:Pass-Sentinel@host/%zz",
+        "https://user:Pass-Sentinel@h@st/p\n",
+        "HTTP://user:Pass-Sentinel@host:80a/p",
+        "https://user:Pass-Sentinel@ho st/p",
+    ],
+)
+def test_a_password_in_a_refused_url_is_hidden(url: str) -> None:
+    with pytest.raises(InvalidTargetError) as info:
+        canonical_uri(url)
+    assert "Pass-Sentinel" not in str(info.value)
+    assert "user:xxxxx@" in str(info.value)
+
+
+@pytest.mark.parametrize(
     ("url", "target"),
     [
         ("http:/path?q", "/path?q"),  # a scheme and an absolute path, as Go reads it

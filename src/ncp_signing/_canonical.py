@@ -75,18 +75,18 @@ def _check_text(url: str, what: str) -> None:
     control = _CONTROL.search(url)
     if control is not None:
         raise InvalidTargetError(
-            f"The {what} {_shown(url)} contains the control character {control.group()!r} "
+            f"The {what} {shown_url(url)} contains the control character {control.group()!r} "
             f"at index {control.start()}."
         )
     surrogate = _SURROGATE.search(url)
     if surrogate is not None:
         raise InvalidTargetError(
-            f"The {what} {_shown(url)} is not valid UTF-8 text: it has a lone surrogate "
+            f"The {what} {shown_url(url)} is not valid UTF-8 text: it has a lone surrogate "
             f"at index {surrogate.start()}."
         )
 
 
-def _shown(url: str) -> str:
+def shown_url(url: str) -> str:
     """Return the URL for a message, shortened, with any password in it replaced by ``xxxxx``."""
     return shown(_PASSWORD.sub(r"\1xxxxx", url, count=1))
 
@@ -96,7 +96,7 @@ def _check_escapes(part: str, url: str, where: str) -> None:
     if bad is not None:
         escape = part[bad.start() : bad.start() + 3]
         raise InvalidTargetError(
-            f"The URL {_shown(url)} has an invalid escape {escape!r} in its {where}."
+            f"The URL {shown_url(url)} has an invalid escape {escape!r} in its {where}."
         )
 
 
@@ -133,7 +133,7 @@ def _check_wire(target: str) -> str:
     _check_text(target, "target")
     if not target.startswith("/") or " " in target:
         raise InvalidTargetError(
-            f"The target {_shown(target)} is not an origin-form request target."
+            f"The target {shown_url(target)} is not an origin-form request target."
         )
     return target
 
@@ -145,17 +145,17 @@ def _strip_origin(path: str, url: str) -> str:
         path = path[scheme.end() :]
         if not path.startswith("/"):
             raise InvalidTargetError(
-                f"The URL {_shown(url)} has no '//' authority or absolute path after its scheme."
+                f"The URL {shown_url(url)} has no '//' authority or absolute path after its scheme."
             )
     if path.startswith("//") and (scheme is not None or not path.startswith("///")):
         slash = path.find("/", 2)
         _check_authority(path[2:] if slash < 0 else path[2:slash], url)
         return "" if slash < 0 else path[slash:]
     if path.startswith(":"):
-        raise InvalidTargetError(f"The URL {_shown(url)} is missing its scheme before ':'.")
+        raise InvalidTargetError(f"The URL {shown_url(url)} is missing its scheme before ':'.")
     if path and not path.startswith("/") and path != "*":
         raise InvalidTargetError(
-            f"The target {_shown(url)} is relative; give a full URL or a path starting with '/'."
+            f"The target {shown_url(url)} is relative; give a full URL or a path starting with '/'."
         )
     return path
 
@@ -164,23 +164,23 @@ def _check_authority(authority: str, url: str) -> None:
     """Refuse what Go's URL parser refuses in ``user@host:port``: bad characters, escapes, port."""
     userinfo, at, hostport = authority.rpartition("@")
     if at and _USERINFO.fullmatch(userinfo) is None:
-        raise InvalidTargetError(f"The URL {_shown(url)} has an invalid user name or password.")
+        raise InvalidTargetError(f"The URL {shown_url(url)} has an invalid user name or password.")
     _check_escapes(userinfo, url, "user name or password")
     _check_escapes(hostport, url, "host")
     if hostport.startswith("["):
         host, bracket, port = hostport.partition("]")
         if not bracket:
-            raise InvalidTargetError(f"The URL {_shown(url)} has an unclosed '[' in its host.")
+            raise InvalidTargetError(f"The URL {shown_url(url)} has an unclosed '[' in its host.")
     else:
         colon = hostport.rfind(":")
         host, port = (hostport, "") if colon < 0 else (hostport[:colon], hostport[colon:])
         bad = _HOST_BAD.search(host)
         if bad is not None:
             raise InvalidTargetError(
-                f"The URL {_shown(url)} has the character {bad.group()!r} in its host name."
+                f"The URL {shown_url(url)} has the character {bad.group()!r} in its host name."
             )
     if port and _PORT.fullmatch(port) is None:
-        raise InvalidTargetError(f"The URL {_shown(url)} has an invalid port {port[1:]!r}.")
+        raise InvalidTargetError(f"The URL {shown_url(url)} has an invalid port {port[1:]!r}.")
 
 
 def _escaped_path(path: str, url: str) -> str:

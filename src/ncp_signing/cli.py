@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from urllib.parse import urlsplit
 
-from ncp_signing._canonical import canonical_uri
+from ncp_signing._canonical import canonical_uri, shown_url
 from ncp_signing._signer import Credentials, Signer, epoch_millis
 from ncp_signing._validate import timestamp_text
 from ncp_signing.exc import NcpSigningError
@@ -26,10 +26,11 @@ _SECRET_NAMES = ("NCLOUD_SECRET_ACCESS_KEY", "NCLOUD_SECRET_KEY")
 
 
 class CredentialsNotFound(Exception):
-    """No usable credentials were found, or the command line cannot be honoured.
+    """No usable credentials were found; the message says how to set them."""
 
-    The message says what to change.
-    """
+
+class UsageError(Exception):
+    """The command line cannot be honoured as given; the message says what to change."""
 
 
 def credentials_from_environment(environ: Mapping[str, str]) -> Credentials:
@@ -92,7 +93,8 @@ def run(
     ``credentials`` supplies the credentials; a wrapper with a richer source (the settings
     chain) passes its own, and the exception types it raises in ``errors``.
     """
-    caught: tuple[type[Exception], ...] = (NcpSigningError, CredentialsNotFound, *errors)
+    caught: tuple[type[Exception], ...] = (NcpSigningError, CredentialsNotFound, UsageError)
+    caught += errors
     try:
         if args.format == "curl":
             _check_curl_url(args.url)
@@ -113,10 +115,10 @@ def _check_curl_url(url: str) -> None:
     """curl needs a host, and refuses a raw space; say so before signing anything."""
     parts = urlsplit(url)
     if not (parts.scheme and parts.netloc):
-        raise CredentialsNotFound(f"--format curl needs a full URL with a host, not {url!r}.")
+        raise UsageError(f"--format curl needs a full URL with a host, not {shown_url(url)}.")
     if " " in canonical_uri(url):
-        raise CredentialsNotFound(
-            f"The URL {url!r} has a raw space, which curl will not send; write it as %20."
+        raise UsageError(
+            f"The URL {shown_url(url)} has a raw space, which curl will not send; write it as %20."
         )
 
 

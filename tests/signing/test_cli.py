@@ -98,6 +98,7 @@ def test_uses_a_fresh_timestamp_by_default(capsys: pytest.CaptureFixture[str]) -
         (["GET", "/", "--timestamp", "soon"], "'soon'"),
         (["GET", "/api/v1/mails", "--format", "curl"], "needs a full URL"),
         (["GET", "https://h/x?q=a b", "--format", "curl"], "raw space"),
+        (["GET", "https://u:hunter2@h/x?q=a b", "--format", "curl"], "'https://u:xxxxx@h/x"),
     ],
 )
 def test_bad_input_exits_non_zero(
@@ -108,6 +109,7 @@ def test_bad_input_exits_non_zero(
     assert err.startswith("ncp-sign: error: ")
     assert message in err
     assert SECRET not in err
+    assert "hunter2" not in err
 
 
 def test_reads_the_id_spellings_of_the_environment(

@@ -142,6 +142,21 @@ def test_a_mail_the_outbox_cannot_store_answers_503_and_is_not_queued(
         assert [e.id for e in box.entries()] == [accepted.json()["id"]]
 
 
+def test_an_outbox_that_cannot_be_read_answers_503(secret_fake: FakeNcloud, tmp_path: Path) -> None:
+    settings = make_settings(secret_fake)
+    with Outbox(tmp_path / "gone.db", sender_address=SENDER) as box:
+        app = create_app(settings, outbox=box, workers=0)
+        with BackgroundServer(app) as server:
+            entry_id = post(server.url, mail_data(1)).json()["id"]
+            box.close()  # the database is gone from under the service
+            status = requests.get(f"{server.url}/api/v1/email/{entry_id}", timeout=10)
+            health = requests.get(f"{server.url}/healthz", timeout=10)
+    for answer in (status, health):
+        assert answer.status_code == 503
+        assert answer.headers["retry-after"] == "1"
+        assert answer.json()["errors"] == [{"field": "outbox", "message": "cannot be read now"}]
+
+
 def test_a_body_that_is_not_json_answers_422(service: tuple[str, Outbox]) -> None:
     url, _ = service
     answer = requests.post(f"{url}/api/v1/email/send", data=b"{not json", timeout=10)

@@ -5,9 +5,9 @@ id and state; nothing waits for NCloud. A resubmission that finds the mail alrea
 sent answers 200 with that entry as it is. ``GET /api/v1/email/{id}`` reports the entry;
 ``GET /healthz`` says whether the service and its workers run. A mail the outbox cannot store
 (its file locked past the busy timeout, a full disk) answers 503 with ``Retry-After``, so the
-caller knows it was not queued. Error answers name fields and
-carry messages with the submitted values taken out, and every text is passed through the
-secret redactor.
+caller knows it was not queued; so does a read the outbox cannot serve. Error answers name
+fields and carry messages with the submitted values taken out, and every text is passed
+through the secret redactor.
 """
 
 from __future__ import annotations
@@ -128,19 +128,24 @@ def create_app(
             return _problems(422, _without_input(problems, data))
         except IdempotencyConflictError as error:
             return _problems(409, [("Idempotency-Key", f"is already used for {error.entry_id}")])
-        except sqlite3.Error as error:  # locked past the busy timeout, a full disk: not stored
-            logger.warning("The outbox could not store a mail: %s: %s", type(error).__name__, error)
-            answer = _problems(
-                503, [("outbox", "could not store the mail now; nothing was queued")]
-            )
-            answer.headers["Retry-After"] = "1"
-            return answer
         entry = done.entry
         location = {"Location": f"/api/v1/email/{entry.id}"}
         if done.queued:
             body = {"id": entry.id, "status": entry.state.value}
             return JSONResponse(body, status_code=202, headers=location)
         return JSONResponse(_public(entry), status_code=200, headers=location)
+
+    @app.exception_handler(sqlite3.Error)
+    async def outbox_unavailable(request: Request, error: sqlite3.Error) -> JSONResponse:
+        # Locked past the busy timeout, a full disk, a broken file: nothing was stored or read.
+        logger.warning("The outbox is unavailable: %s: %s", type(error).__name__, error)
+        if request.method == "POST":
+            problem = ("outbox", "could not store the mail now; nothing was queued")
+        else:
+            problem = ("outbox", "cannot be read now")
+        answer = _problems(503, [problem])
+        answer.headers["Retry-After"] = "1"
+        return answer
 
     @app.get("/api/v1/email/{entry_id}")
     async def email_status(entry_id: str, request: Request) -> JSONResponse:

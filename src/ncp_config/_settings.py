@@ -63,9 +63,9 @@ class NcpSettings(BaseSettings):
     mail_api_url: str = Field(default="", description="Mailer base URL; from site and region.")
     mail_sender_address: str | None = None
     mail_sender_name: str | None = None
-    connect_timeout: float = Field(default=3.05, gt=0, le=300)
-    read_timeout: float = Field(default=10.0, gt=0, le=300)
-    retry_deadline: float = Field(default=60.0, gt=0, le=MAX_RETRY_DEADLINE)
+    connect_timeout: float = Field(default=3.05, gt=0, le=300, allow_inf_nan=False)
+    read_timeout: float = Field(default=10.0, gt=0, le=300, allow_inf_nan=False)
+    retry_deadline: float = Field(default=60.0, gt=0, le=MAX_RETRY_DEADLINE, allow_inf_nan=False)
     retry_attempts: int = Field(default=5, ge=1, le=20)
 
     _sources: dict[str, str] = PrivateAttr(default_factory=dict)
@@ -177,10 +177,13 @@ class NcpSettings(BaseSettings):
 
     @field_validator("access_key", "mail_sender_name")
     @classmethod
-    def _no_control(cls, value: str | None) -> str | None:
+    def _no_control(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value is None:
             return None
         value = value.strip()
+        if not value and info.field_name == "access_key":
+            # Only blanks: the length check saw them, but no request could be signed with it.
+            raise ValueError("The access key is empty.")
         if _CONTROL.search(value):
             raise ValueError("The value contains a control character.")
         return value

@@ -264,6 +264,31 @@ def test_empty_secret_is_rejected() -> None:
         load(secret_key="   ")
 
 
+@pytest.mark.parametrize("blank", [" ", "\t", "  \t  "])
+def test_blank_access_key_is_rejected(blank: str) -> None:
+    with pytest.raises(SettingsValidationError) as caught:
+        load(access_key=blank)
+    assert caught.value.errors()[0]["loc"] == ["access_key"]
+    assert caught.value.errors()[0]["msg"] == "The access key is empty."
+
+
+def test_blank_access_key_in_the_environment_is_rejected() -> None:
+    environ = {"NCLOUD_ACCESS_KEY_ID": "   ", "NCLOUD_SECRET_ACCESS_KEY": SECRET}
+    with pytest.raises(SettingsValidationError, match="access key is empty") as caught:
+        load_settings(environ=environ, env_file=None, secrets_dir=None, config_file=None)
+    assert caught.value.errors()[0]["source"] == "env NCLOUD_ACCESS_KEY_ID"
+
+
+@pytest.mark.parametrize("field", ["connect_timeout", "read_timeout", "retry_deadline"])
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", float("nan")])
+def test_timeouts_must_be_finite(field: str, value: object) -> None:
+    with pytest.raises(SettingsValidationError) as caught:
+        load(**{field: value})
+    (error,) = caught.value.errors()
+    assert error["loc"] == [field]
+    assert error["msg"].startswith("Input should be a finite number")
+
+
 def test_settings_are_immutable() -> None:
     settings = load()
     with pytest.raises(ValueError, match="frozen"):

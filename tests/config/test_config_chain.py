@@ -32,10 +32,34 @@ def test_higher_source_wins_for_every_pair(tmp_path: Path, high: str, low: str) 
     settings = load_settings(**plant.kwargs())
     assert settings.access_key == "AKIDHIGH00000001"
     assert settings.secret_key.get_secret_value() == "secret-from-high"
-    winner = {"argument": "argument", "env": "env NCLOUD_ACCESS_KEY_ID"}
-    expected = winner.get(high)
-    if expected is not None:
-        assert settings.sources["access_key"] == expected
+    assert settings.sources["access_key"] == described(plant, high, "NCLOUD_ACCESS_KEY_ID")
+    assert settings.sources["secret_key"] == described(plant, high, "NCLOUD_SECRET_ACCESS_KEY")
+
+
+@pytest.mark.parametrize(("high", "low"), list(itertools.combinations(SOURCES, 2)))
+def test_higher_source_wins_for_every_pair_for_a_setting_besides_the_keys(
+    tmp_path: Path, high: str, low: str
+) -> None:
+    # The gateway URL is the one setting every source can hold, the configure file included.
+    plant = Plant(tmp_path)
+    plant.add("argument", "access_key", "AKIDARGUMENT0001")
+    plant.add("argument", "secret_key", "argument-secret")
+    plant.add(low, "api_gw_url", "https://low.example.com")
+    plant.add(high, "api_gw_url", "https://high.example.com")
+    settings = load_settings(**plant.kwargs())
+    assert settings.api_gw_url == "https://high.example.com"
+    assert settings.sources["api_gw_url"] == described(plant, high, "NCLOUD_API_GW")
+
+
+def described(plant: Plant, source: str, variable: str) -> str:
+    """The origin ``settings.sources`` gives for ``variable`` read from ``source``."""
+    return {
+        "argument": "argument",
+        "env": f"env {variable}",
+        "dotenv": f"{plant.env_file}: {variable}",
+        "secrets": f"secrets file {plant.secrets_dir / variable}",
+        "configure": f"configure file {plant.config_file} [DEFAULT]",
+    }[source]
 
 
 @pytest.mark.parametrize(("high", "low"), list(itertools.combinations(SOURCES, 2)))

@@ -29,11 +29,18 @@ LOGGER_NAMES = ("ncp_signing", "ncp_config", "harness", "pydantic_settings")
 # Shorter values would turn ordinary words in log lines into asterisks.
 _MIN_SECRET_LENGTH = 6
 _ACCESS_PREFIX = 4
-# The header name, then whatever separates it from its value in the forms logs show it in:
-# "name: value" (HTTP), name=value, {'name': 'value'} and {"name": "value"} (dict reprs), and
-# ('name', 'value') or (b'name', b'value') (header lists of tuples, as httpx keeps them).
+# The header name (also as WSGI and CGI spell it, HTTP_X_NCP_APIGW_SIGNATURE_V2), then whatever
+# separates it from its value in the forms logs show it in: "name: value" (HTTP), name=value,
+# {'name': 'value'} and {"name": "value"} (dict reprs), {'name': ['value']} (multi-value header
+# dicts), and ('name', 'value') or (b'name', b'value') (header lists of tuples, as httpx keeps).
 _SIGNATURE = re.compile(
-    r"(x-ncp-apigw-signature-v[12]['\"]?\s*[:=,]\s*b?['\"]?)([A-Za-z0-9+/=_-]+)", re.IGNORECASE
+    r"(x[-_]ncp[-_]apigw[-_]signature[-_]v[12]['\"]?\s*[:=,]\s*\[?\s*b?['\"]?)"
+    r"([A-Za-z0-9+/=_-]+)",
+    re.IGNORECASE,
+)
+# What every LogRecord has; any other attribute came from ``extra=`` and is redacted as well.
+_RECORD_ATTRIBUTES = frozenset(
+    {*vars(logging.LogRecord("", 0, "", 0, "", None, None)), "message", "asctime", "taskName"}
 )
 
 _lock = threading.Lock()
@@ -98,10 +105,12 @@ def redact(text: str) -> str:
 
 
 class RedactingFilter(logging.Filter):
-    """A logging filter that redacts secrets from a record's message, arguments and traceback.
+    """A logging filter that redacts secrets from a record's message, arguments, traceback, extras.
 
     The record is rendered once and its arguments dropped, so a secret hidden inside an
-    argument's ``repr`` is caught as well.
+    argument's ``repr`` is caught as well. An attribute added with ``extra=`` is kept as it is
+    unless its text holds a secret or a signature, in which case it becomes that text, redacted,
+    since formatters (JSON ones especially) print such attributes too.
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
@@ -119,7 +128,22 @@ class RedactingFilter(logging.Filter):
             record.exc_text = redact(record.exc_text)
         if record.stack_info:
             record.stack_info = redact(record.stack_info)
+        for name, value in list(vars(record).items()):
+            if name not in _RECORD_ATTRIBUTES:
+                record.__dict__[name] = _redacted_extra(value)
         return True
+
+
+def _redacted_extra(value: object) -> object:
+    """Return ``value`` itself if its text shows nothing secret, else that text redacted."""
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    try:
+        text = value if isinstance(value, str) else str(value)
+    except Exception:  # an object that cannot be shown is not shown
+        return REDACTED
+    redacted = redact(text)
+    return value if redacted == text else redacted
 
 
 _filter = RedactingFilter()

@@ -79,3 +79,66 @@ def test_escaped_forms_of_a_registered_secret_are_redacted(secret: str) -> None:
         assert REDACTED in redacted
         for form in (secret, repr(secret)[1:-1], json.dumps(secret)[1:-1]):
             assert form not in redacted
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{'x-ncp-apigw-signature-v2': ['abc+/DEF=']}",
+        "HTTP_X_NCP_APIGW_SIGNATURE_V2=abc+/DEF=",
+        "{'HTTP_X_NCP_APIGW_SIGNATURE_V1': 'abc+/DEF='}",
+    ],
+)
+def test_signature_in_multi_value_and_wsgi_forms_is_redacted(text: str) -> None:
+    redacted = redact(text)
+    assert "abc+/DEF=" not in redacted
+    assert REDACTED in redacted
+
+
+class _KeepRecords(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def test_filter_redacts_attributes_given_as_extra() -> None:
+    secret = "Qz extra-attribute secret"
+    register_secret(secret)
+    handler = _KeepRecords()
+    handler.setFormatter(logging.Formatter("%(message)s %(headers)s %(body)s"))
+    logger = logging.getLogger("harness")
+    logger.addHandler(handler)
+    try:
+        logger.warning(
+            "request sent",
+            extra={
+                "headers": {"x-ncp-apigw-signature-v2": "c2lnbmF0dXJlCg=="},
+                "body": f"key={secret}",
+                "attempt": 3,
+                "target": "/api/v1/mails",
+            },
+        )
+    finally:
+        logger.removeHandler(handler)
+    (record,) = handler.records
+    line = handler.format(record)
+    assert "c2lnbmF0dXJlCg==" not in line
+    assert "extra-attribute" not in line
+    assert line == ("request sent {'x-ncp-apigw-signature-v2': '********'} key=********")
+    # Attributes without anything secret keep their type and value.
+    assert vars(record)["attempt"] == 3
+    assert vars(record)["target"] == "/api/v1/mails"
+
+
+def test_extra_attribute_that_cannot_be_shown_is_hidden() -> None:
+    class Broken:
+        def __str__(self) -> str:
+            raise RuntimeError("no text")
+
+    record = logging.LogRecord("harness", logging.INFO, __file__, 1, "m", None, None)
+    record.__dict__["thing"] = Broken()
+    assert RedactingFilter().filter(record)
+    assert vars(record)["thing"] == REDACTED

@@ -20,7 +20,12 @@ from ncp_config._load import INVALID, Chain, diagnose, load_settings
 from ncp_config._redact import mask, redact
 from ncp_config._settings import NcpSettings
 from ncp_config._sources import ENV_NAMES
-from ncp_config.exc import ConfigError, SettingsValidationError
+from ncp_config.exc import (
+    ConfigError,
+    ConfigFileError,
+    ProfileNotFoundError,
+    SettingsValidationError,
+)
 from ncp_signing import NcpSigningError, Signer
 
 __all__ = ["main", "show_lines"]
@@ -109,7 +114,9 @@ def _check(profile: str | None) -> int:
     try:
         settings = load_settings(profile=profile)
     except ConfigError as error:
-        _print_problems([error], stream=sys.stdout)
+        # Every problem at once, as `show` lists them, so that one run gives every fix.
+        _, problems = _partial_rows(profile, error)
+        _print_problems(problems, stream=sys.stdout)
         return 1
     problem = _signing_problem(settings)
     if problem:
@@ -150,7 +157,18 @@ def _print_problems(errors: Sequence[Exception], *, stream: Any) -> None:
                 lines.append(f"    fix: {_fix(field, problem['source'])}")
         else:
             lines.append(f"  - {error}")
+            fix = _FILE_FIXES.get(type(error))
+            if fix:
+                lines.append(f"    fix: {fix}")
     print(redact("\n".join(lines)), file=stream)
+
+
+# The other errors' messages end with their fix already ("unset one", "set both there").
+_FILE_FIXES: dict[type[Exception], str] = {
+    ProfileNotFoundError: "choose a profile the file has with --profile or NCLOUD_PROFILE, "
+    "or add the section to the file.",
+    ConfigFileError: "correct or replace the file named above.",
+}
 
 
 def _fix(field: str, source: str) -> str:

@@ -227,7 +227,29 @@ def test_check_unknown_profile(tmp_path: Path, capsys: pytest.CaptureFixture[str
     plant = Plant(tmp_path, configure_text="[DEFAULT]\n[dev]\n")
     with plant.as_process():
         assert cli.main(["check", "--profile", "prod"]) == 1
-    assert "'prod' is not in" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "'prod' is not in" in out
+    assert "fix: choose a profile the file has with --profile or NCLOUD_PROFILE" in out
+
+
+def test_check_lists_every_problem_at_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plant = Plant(tmp_path, configure_text="ncloud_access_key_id = AKIDNOHEADER0001\n")
+    plant.add("env", "access_key", "AKIDCHECK0000001")
+    plant.add("env", "secret_key", "check-secret")
+    plant.environ.update(NCLOUD_SITE="fin", NCLOUD_REGION="SGN", NCLOUD_READ_TIMEOUT="0")
+    with plant.as_process():
+        assert cli.main(["check"]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "ncp-config: the settings are not usable:"
+    problems = [line for line in lines if line.startswith("  - ")]
+    fixes = [line for line in lines if line.startswith("    fix: ")]
+    assert len(problems) == len(fixes) == 3
+    assert "does not start with a section header" in problems[0]
+    assert fixes[0] == "    fix: correct or replace the file named above."
+    assert any("region (from env NCLOUD_REGION)" in line for line in problems)
+    assert any("read_timeout (from env NCLOUD_READ_TIMEOUT)" in line for line in problems)
 
 
 def test_ncp_sign_reads_the_chain(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

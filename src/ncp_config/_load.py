@@ -118,29 +118,38 @@ class Chain:
         return cls((first, *cls.default(settings_cls).sources[1:]))
 
     def read(
-        self, problems: list[ConfigError] | None = None
+        self,
+        problems: list[ConfigError] | None = None,
+        conflicts: dict[str, str] | None = None,
     ) -> tuple[dict[str, Any], dict[str, str]]:
         """Return the merged values and the origin of each, the first source winning.
 
         The access key and the secret key are a pair: both come from the first source that has
         either, which must have both (:class:`IncompleteCredentialsError` otherwise). With a
-        ``problems`` list, a source that cannot be read is skipped, and each error is appended
-        to the list instead of raised.
+        ``problems`` list, each error is appended to the list instead of raised, and a source
+        that cannot be read is skipped; one whose spellings conflict still gives its other
+        values, and the conflicting fields go into ``conflicts`` with the variables named.
         """
         merged: dict[str, Any] = {}
         origins: dict[str, str] = {}
         pair_source: ChainSource | None = None
         for source in self.sources:
+            clashing: dict[str, str] = {}
             try:
                 values = source.values()
             except ConfigError as error:
                 if problems is None:
                     raise
                 problems.append(error)
-                continue
-            if pair_source is None and any(field in values for field in _PAIR):
+                if source.partial is None:
+                    continue
+                values, clashing = source.partial, source.conflicts
+            for field, where in clashing.items():
+                if conflicts is not None and field not in merged:
+                    conflicts.setdefault(field, where)
+            if pair_source is None and any(field in (values.keys() | clashing) for field in _PAIR):
                 pair_source = source
-                absent = [field for field in _PAIR if field not in values]
+                absent = [field for field in _PAIR if field not in (values.keys() | clashing)]
                 if absent:
                     incomplete = _incomplete(source, absent[0])
                     if problems is None:
@@ -161,7 +170,8 @@ class Chain:
             try:
                 value = source.values().get("secret_key")
             except ConfigError:
-                continue
+                found.extend(source.withheld)
+                value = (source.partial or {}).get("secret_key")
             if value is not None:
                 found.append(
                     str(value.get_secret_value() if hasattr(value, "get_secret_value") else value)
@@ -299,7 +309,7 @@ def _shown_value(value: Any, secrets: list[str]) -> str | None:
 
 def _incomplete(source: ChainSource, missing: str) -> IncompleteCredentialsError:
     present = next(field for field in _PAIR if field != missing)
-    origin = source.origins[present]
+    origin = source.origins.get(present) or source.conflicts[present]
     return IncompleteCredentialsError(
         f"The {_LABELS[present]} comes from {'an argument' if origin == 'argument' else origin} "
         f"but there is no {_LABELS[missing]} in {source.where} ({source.names_of(missing)}); "
@@ -320,7 +330,8 @@ def diagnose(chain: Chain) -> tuple[dict[str, tuple[Any, str]], list[ConfigError
     that :func:`load_settings` would raise one at a time.
     """
     problems: list[ConfigError] = []
-    merged, origins = chain.read(problems)
+    conflicts: dict[str, str] = {}
+    merged, origins = chain.read(problems, conflicts)
     candidates = chain.secret_candidates()
     for candidate in candidates:
         register_secret(candidate)
@@ -361,7 +372,9 @@ def diagnose(chain: Chain) -> tuple[dict[str, tuple[Any, str]], list[ConfigError
     for field in NcpSettings.model_fields:
         source = origins.get(field) or _DERIVED.get(field, "default")
         value: Any
-        if field in invalid:
+        if field in conflicts and field not in merged:
+            value, source = INVALID, conflicts[field]
+        elif field in invalid:
             value = INVALID
         elif field in _PAIR:
             value = merged.get(field)

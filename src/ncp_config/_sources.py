@@ -65,6 +65,11 @@ class ChainSource(PydanticBaseSettingsSource):
         super().__init__(settings_cls)
         self._values: dict[str, Any] | None = None
         self.origins: dict[str, str] = {}
+        #: After a ConflictingSettingError: the values that do not conflict, the conflicting
+        #: fields with the variables that disagree, and the secret keys left out of ``partial``.
+        self.partial: dict[str, Any] | None = None
+        self.conflicts: dict[str, str] = {}
+        self.withheld: list[str] = []
 
     def values(self) -> dict[str, Any]:
         """Return the field values this source supplies, reading them on first use."""
@@ -121,19 +126,28 @@ class _NamedValuesSource(ChainSource):
         raise NotImplementedError
 
     def _load(self) -> dict[str, Any]:
+        self.partial, self.conflicts, self.withheld = None, {}, []
         found = self._names()
         values: dict[str, Any] = {}
         for field, names in ENV_NAMES.items():
             present = {name: found[name] for name in names if found.get(name)}
             if len(set(present.values())) > 1:
-                first, second = present
-                raise ConflictingSettingError(
-                    f"{first} and {second} are both set in {self.where} and differ; unset one."
-                )
+                self.conflicts[field] = ", ".join(self._describe(name) for name in present)
+                if field == "secret_key":
+                    self.withheld.extend(present.values())
+                continue
             if present:
                 name = next(iter(present))
                 values[field] = present[name]
                 self.origins[field] = self._describe(name)
+        if self.conflicts:
+            # The other values stay available to a diagnosis, which lists every problem.
+            self.partial = values
+            field = next(iter(self.conflicts))
+            first, second = ENV_NAMES[field][:2]
+            raise ConflictingSettingError(
+                f"{first} and {second} are both set in {self.where} and differ; unset one."
+            )
         return values
 
 

@@ -11,6 +11,7 @@ import pytest
 from config_sources_kit import Plant
 
 from ncp_config import cli, sign_cli
+from ncp_config._sources import ENV_NAMES
 from ncp_signing import Credentials, sign
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -153,6 +154,43 @@ def test_show_with_an_unreadable_source_shows_the_rest(
     assert re.search(r"^region +JPN +env NCLOUD_REGION$", captured.out, re.M)
     assert "does not start with a section header" in captured.err
     assert "No value for" not in captured.err
+
+
+@pytest.mark.parametrize("source", ["env", "dotenv"])
+def test_show_and_check_read_the_rest_of_a_source_with_conflicting_spellings(
+    tmp_path: Path, source: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plant = Plant(tmp_path)
+    plant.add(source, "access_key", "AKIDCONFLICT0001")
+    plant.add(source, "access_key", "AKIDCONFLICT0002", spelling=1)
+    plant.add(source, "secret_key", SHOW_SECRET)
+    plant.add(source, "region", "JPN")
+    plant.add(source, "site", "fin")
+    with plant.as_process():
+        assert cli.main(["show"]) == 1
+        shown = capsys.readouterr()
+        assert cli.main(["check"]) == 1
+        checked = capsys.readouterr().out
+    rows = {
+        cells[0]: cells[1:]
+        for cells in (re.split(r" {2,}", line) for line in shown.out.splitlines())
+    }
+    spelled = {
+        "env": "env {}",
+        "dotenv": f"{plant.env_file}: {{}}",
+    }[source]
+    both = ", ".join(spelled.format(name) for name in ENV_NAMES["access_key"])
+    assert rows["access_key"] == ["<invalid>", both]
+    assert rows["secret_key"] == ["********", spelled.format("NCLOUD_SECRET_ACCESS_KEY")]
+    assert rows["site"] == ["fin", spelled.format("NCLOUD_SITE")]
+    assert rows["region"] == ["<invalid>", spelled.format("NCLOUD_REGION")]
+    for text in (shown.err, checked):
+        assert "NCLOUD_ACCESS_KEY_ID and NCLOUD_ACCESS_KEY are both set" in text
+        assert "The region 'JPN' is not available on the fin site" in text
+        assert "there is no" not in text
+    for text in (shown.out, shown.err, checked):
+        assert "AKIDCONFLICT" not in text
+        assert "show=secret" not in text
 
 
 def test_check_ok(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

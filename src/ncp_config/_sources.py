@@ -13,8 +13,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from dotenv import dotenv_values
 from pydantic.fields import FieldInfo
-from pydantic_settings import BaseSettings, DotEnvSettingsSource, PydanticBaseSettingsSource
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 
 from ncp_config.exc import ConfigFileError, ConflictingSettingError, ProfileNotFoundError
 
@@ -168,7 +169,7 @@ class EnvironmentSource(_NamedValuesSource):
 
 
 class DotEnvSource(_NamedValuesSource):
-    """A ``.env`` file, parsed by pydantic-settings' own dotenv reader."""
+    """A ``.env`` file, parsed by python-dotenv (as pydantic-settings does), values kept whole."""
 
     def __init__(self, settings_cls: type[BaseSettings], path: Path) -> None:
         super().__init__(settings_cls)
@@ -180,19 +181,16 @@ class DotEnvSource(_NamedValuesSource):
         try:
             if not self.path.is_file():
                 return {}
-            reader = DotEnvSettingsSource(
-                self.settings_cls,
-                env_file=self.path,
-                env_file_encoding="utf-8-sig",
-                case_sensitive=True,
-            )
+            # Read as pydantic-settings reads it, with python-dotenv, but without expanding
+            # ${NAME}: that would replace part of a value, quoted or not, by another variable.
+            read = dotenv_values(self.path, encoding="utf-8-sig", interpolate=False)
         except (OSError, UnicodeDecodeError) as error:
             problem = _unreadable(error)
         if problem:
             # The decoding error holds the undecodable bytes, which may be a secret, so the
             # error is raised outside the handler and keeps no link to it.
             raise ConfigFileError(f"The .env file {self.path} {problem}.")
-        return {name: value for name, value in reader.env_vars.items() if value is not None}
+        return {name: value for name, value in read.items() if value is not None}
 
     def _describe(self, name: str) -> str:
         return f"{self.path}: {name}"

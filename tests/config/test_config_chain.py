@@ -180,6 +180,26 @@ def test_empty_environment_values_count_as_unset(tmp_path: Path) -> None:
     assert load_settings(**plant.kwargs()).access_key == "AKIDCONF00000001"
 
 
+@pytest.mark.parametrize(
+    ("written", "value"),
+    [
+        ("a${EXPANDED}b", "a${EXPANDED}b"),
+        ('"a${EXPANDED}b"', "a${EXPANDED}b"),
+        ("'a${EXPANDED}b #c'", "a${EXPANDED}b #c"),
+        ("a${EXPANDED:-x}$EXPANDED", "a${EXPANDED:-x}$EXPANDED"),
+    ],
+)
+def test_dotenv_values_are_never_expanded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, written: str, value: str
+) -> None:
+    monkeypatch.setenv("EXPANDED", "expanded-from-the-environment")
+    plant = Plant(tmp_path)
+    plant.add("dotenv", "access_key", "AKIDDOTENV000001")
+    plant.add("dotenv", "secret_key", written)
+    settings = load_settings(**plant.kwargs())
+    assert settings.secret_key.get_secret_value() == value
+
+
 def test_secrets_file_loses_one_trailing_newline_only(tmp_path: Path) -> None:
     plant = Plant(tmp_path)
     plant.add("secrets", "access_key", "AKIDSECRETS00001")
@@ -337,7 +357,7 @@ def test_unreadable_file_is_a_config_error(
         raise PermissionError(13, "Permission denied: readable=secret")
 
     if source == "dotenv":
-        monkeypatch.setattr(ncp_config._sources, "DotEnvSettingsSource", refuse)
+        monkeypatch.setattr(ncp_config._sources, "dotenv_values", refuse)
     else:
         monkeypatch.setattr(Path, "read_text", refuse)
     with pytest.raises(ConfigFileError, match=r"cannot be read \(PermissionError\)\.$") as caught:

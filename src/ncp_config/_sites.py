@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from typing import Literal
 from urllib.parse import urlsplit, urlunsplit
 
@@ -36,6 +37,8 @@ _MAIL_HOST = {
 }
 _MAIL_PATH = {"KR": "/api/v1", "SGN": "/api/v1-sgn", "JPN": "/api/v1-jpn"}
 _LOOPBACK_NAMES = {"localhost"}
+# Never part of a URL unescaped (RFC 3986); a request library would refuse it or send it raw.
+_SPACE_OR_CONTROL = re.compile(r"[\x00-\x20\x7f-\x9f]")
 
 
 def api_gw_url_for(site: str) -> str:
@@ -81,8 +84,9 @@ def check_base_url(label: str, url: str) -> str:
 
     Plain http is allowed only for loopback hosts (``localhost``, ``127.0.0.0/8``, ``::1``), so
     a local fake server works while a typo can never send signed requests in clear text over a
-    network. User information is refused outright, because it would be a password in the URL;
-    no message shows user information, a query or a fragment (see :func:`shown_url`).
+    network. A space or a control character anywhere is refused too. User information is
+    refused outright, because it would be a password in the URL; no message shows user
+    information, a query or a fragment (see :func:`shown_url`).
     """
     url = url.strip()
     shown = shown_url(url)
@@ -94,6 +98,8 @@ def check_base_url(label: str, url: str) -> str:
         parts = None
     if parts is None:
         raise ValueError(f"{subject} is not a valid URL (bad host or port).")
+    if _SPACE_OR_CONTROL.search(url):
+        raise ValueError(f"{subject} contains a space or a control character.")
     if "@" in parts.netloc:
         raise ValueError(f"{subject} must not contain user information.")
     if not parts.hostname:

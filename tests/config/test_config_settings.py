@@ -82,11 +82,25 @@ def test_unknown_site_and_region_are_rejected() -> None:
         ("mail.apigw.ntruss.com/api/v1", "absolute URL"),
         ("https://user:pw@example.com/api", "user information"),
         ("https://example.com/api?x=1", "query"),
+        ("https://exa mple.com/api", "contains a space or a control character"),
+        ("https://example.com/a\x00pi", "contains a space or a control character"),
+        ("https://example.com/api\x7f", "contains a space or a control character"),
+        ("https://example.com/\x85api", "contains a space or a control character"),
     ],
 )
 def test_bad_urls_are_rejected(url: str, message: str) -> None:
     with pytest.raises(SettingsValidationError, match=message):
         load(mail_api_url=url)
+
+
+def test_url_with_a_control_character_is_named_escaped() -> None:
+    with pytest.raises(SettingsValidationError) as caught:
+        load(api_gw_url="https://example.com/a\x1b[31mpi")
+    (error,) = caught.value.errors()
+    assert error["msg"] == (
+        "The api gw url 'https://example.com/a\\x1b[31mpi' contains a space or a control character."
+    )
+    assert "\x1b" not in str(caught.value)
 
 
 @pytest.mark.parametrize(

@@ -33,6 +33,8 @@ ERROR_PATHS = (
     "secret_pasted_as_region",
     "secret_pasted_as_site",
     "secret_pasted_as_timeout",
+    "secret_pasted_in_url",
+    "blank_access_key",
 )
 # Characters that survive every source (no newline, no "#"), including ones that repr() and
 # JSON escape; a space never ends a value, since sources strip it.
@@ -74,6 +76,8 @@ def plant_error(root: Path, secret: str, source: str, path: str) -> tuple[Plant,
     plant.add(source, "secret_key", secret)
     if path == "split_pair":
         plant.add("env" if source != "env" else "dotenv", "access_key", "AKIDLEAKTEST0001")
+    elif path == "blank_access_key":
+        plant.add(source, "access_key", "\t" if source in ("argument", "env") else " ")
     elif path != "missing_field":
         plant.add(source, "access_key", "AKIDLEAKTEST0001")
     profile = None
@@ -98,6 +102,8 @@ def plant_error(root: Path, secret: str, source: str, path: str) -> tuple[Plant,
         plant.dotenv["NCLOUD_SITE"] = secret
     elif path == "secret_pasted_as_timeout":
         plant.secrets["NCLOUD_READ_TIMEOUT"] = secret
+    elif path == "secret_pasted_in_url":
+        plant.environ["NCLOUD_MAIL_API_URL"] = f"https://mail.example.com/{secret} x"
     return plant, profile
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -255,3 +257,16 @@ def test_every_outcome_is_logged_without_the_mail(
     assert f"Outbox entry {retried}: attempt 1 did not go out (ThrottledError" in text
     assert f"Outbox entry {doubted}: the outcome of its send is unknown (read timeout)" in text
     assert "Body of message" not in text
+
+
+def test_the_outbox_log_is_redacted_without_importing_the_settings() -> None:
+    program = (
+        "import logging, sys\n"
+        "import harness.outbox\n"
+        "logging.basicConfig(stream=sys.stdout, format='%(message)s')\n"
+        "logging.getLogger('harness').warning('sent with x-ncp-apigw-signature-v2: %s', 'c2ln=')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout == "sent with x-ncp-apigw-signature-v2: ********\n"

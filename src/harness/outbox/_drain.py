@@ -7,11 +7,11 @@ function can run in the :class:`~harness.outbox.WorkerPool`, a cron job or a tas
 
 from __future__ import annotations
 
-import logging
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from harness._log import logger
 from harness.outbox._entry import Claim
 from harness.outbox._errors import (
     DeliveryOutcomeUnknown,
@@ -23,8 +23,6 @@ from harness.outbox._owner import new_owner
 from harness.outbox._transport import MailTransport
 
 __all__ = ["DrainPolicy", "drain_once", "recover_abandoned"]
-
-logger = logging.getLogger("harness")
 
 
 @dataclass(frozen=True)

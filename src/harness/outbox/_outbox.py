@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import threading
 import time
 import unicodedata
@@ -20,6 +19,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from harness._log import logger
 from harness.mail import Mail, MailValidationError
 from harness.outbox._db import Database, Synchronous
 from harness.outbox._entry import Claim, EntryState, OutboxEntry, Submission
@@ -28,7 +28,6 @@ from harness.outbox._owner import owner_is_dead
 
 __all__ = ["DEFAULT_DEDUPE_WINDOW", "Outbox", "canonical_json"]
 
-logger = logging.getLogger("harness")
 
 DEFAULT_DEDUPE_WINDOW = 24 * 3600.0
 """Seconds during which a mail submitted without a key is taken to be the same mail again."""

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import logging
 import threading
 from types import TracebackType
 
+from harness._log import logger
 from harness.outbox._drain import DrainPolicy, drain_once
 from harness.outbox._outbox import Outbox
 from harness.outbox._owner import new_owner
 from harness.outbox._transport import MailTransport
 
 __all__ = ["WorkerPool"]
-
-logger = logging.getLogger("harness")
 
 
 class WorkerPool:

@@ -13,7 +13,6 @@ through the secret redactor.
 from __future__ import annotations
 
 import json
-import logging
 import re
 import sqlite3
 from collections.abc import AsyncIterator
@@ -25,6 +24,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from harness._log import logger
 from harness.mail import MailClient, MailValidationError
 from harness.outbox import (
     ClientTransport,
@@ -42,7 +42,6 @@ __all__ = ["DEFAULT_DB_PATH", "ServiceState", "create_app"]
 
 DEFAULT_DB_PATH = Path("ncp-outbox.sqlite3")
 _MAX_BODY_BYTES = 1024 * 1024
-logger = logging.getLogger("harness")
 
 
 class ServiceState:

@@ -305,15 +305,23 @@ def _reservation(data: Mapping[str, Any]) -> int | None:
             f"must not be after 9999-12-31 23:59:59.999 KST ({MAX_RESERVATION_UTC})",
         )
     text = _string(data, "reservationDateTime")
-    local: int | None = None
-    if text is not None:
-        try:
-            local = kst_to_utc_ms(datetime.strptime(text, _RESERVATION_FORMAT))
-        except ValueError as exc:
-            raise MailerRequestError(
-                "reservationDateTime", f"{text[:40]!r} is not in the form yyyy-MM-dd HH:mm"
-            ) from exc
+    local = None if text is None else _reservation_date_time(text)
     return utc if utc is not None else local
+
+
+def _reservation_date_time(text: str) -> int:
+    """``yyyy-MM-dd HH:mm`` in KST as epoch milliseconds, no earlier than ``reservationUtc`` 0."""
+    try:
+        local = kst_to_utc_ms(datetime.strptime(text, _RESERVATION_FORMAT))
+    except ValueError as exc:
+        raise MailerRequestError(
+            "reservationDateTime", f"{text[:40]!r} is not in the form yyyy-MM-dd HH:mm"
+        ) from exc
+    if local < 0:
+        raise MailerRequestError(
+            "reservationDateTime", f"{text!r} is before 1970-01-01 09:00 KST (reservationUtc 0)"
+        )
+    return local
 
 
 def _attachments(data: Mapping[str, Any], known_file: Callable[[str], bool]) -> tuple[str, ...]:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from harness.fake._store import MailRequestRecord, MailStore, combined_status
-from harness.fake._validation import KST, MailerRequestError
+from harness.fake._validation import KST, MAX_RESERVATION_UTC, MailerRequestError, kst_to_utc_ms
 
 __all__ = ["mail_detail", "mail_items", "nes_datetime", "page", "request_item", "request_status"]
 
@@ -47,15 +47,27 @@ def label(code: str, lang: str) -> dict[str, str]:
     return {"label": table[code], "code": code}
 
 
+_EPOCH_KST = datetime(1970, 1, 1, 9, tzinfo=KST)
+_FIRST_MS = kst_to_utc_ms(datetime(1, 1, 1))
+"""0001-01-01 00:00 KST, the earliest moment a KST date can show; MAX_RESERVATION_UTC is
+the latest."""
+
+
 def nes_datetime(ms: int | None) -> dict[str, Any] | None:
-    """``{utc, formattedDate, formattedDateTime}``, formatted in KST (UTC+09:00)."""
+    """``{utc, formattedDate, formattedDateTime}``, formatted in KST (UTC+09:00).
+
+    Any integer is answered: a moment outside years 1 to 9999 is shown as the nearest one
+    inside, so no stored value can fail a view; ``utc`` stays the stored value.
+    """
     if ms is None:
         return None
-    moment = datetime.fromtimestamp(ms / 1000, tz=KST)
+    shown = min(max(ms, _FIRST_MS), MAX_RESERVATION_UTC)
+    moment = _EPOCH_KST + timedelta(milliseconds=shown)
+    date = f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}"
     return {
         "utc": ms,
-        "formattedDate": moment.strftime("%Y-%m-%d"),
-        "formattedDateTime": moment.strftime("%Y-%m-%d %H:%M:%S ") + f"{ms % 1000:03d}",
+        "formattedDate": date,
+        "formattedDateTime": f"{date} {moment:%H:%M:%S} {shown % 1000:03d}",
     }
 
 

@@ -42,7 +42,8 @@ class DrainPolicy:
     ``recover_every`` spaces the checks for abandoned claims. A lookup that cannot decide
     (several requests fit, or it failed) is repeated after a wait that grows with the number
     of such lookups, as retries do; after ``max_lookups`` of them the entry fails with a
-    reason that names what to check on NCloud. It is never sent again while in doubt.
+    reason that names what to check on NCloud. It is never sent again while in doubt: if the
+    same mail is submitted again, the attempt in doubt is looked up again first.
     """
 
     max_attempts: int = 8
@@ -170,6 +171,7 @@ def _stay_unknown(
             claim,
             f"could not tell whether it was sent after {lookups} lookups; check NCloud "
             f"{where} before sending it again (last: {reason})",
+            in_doubt=True,
         )
         return
     check_at = outbox.clock() + policy.retry_delay(lookups)
@@ -227,8 +229,8 @@ def _deliver(
         )
 
 
-def _fail(outbox: Outbox, claim: Claim, reason: str) -> None:
-    if outbox.mark_failed(claim, reason):
+def _fail(outbox: Outbox, claim: Claim, reason: str, *, in_doubt: bool = False) -> None:
+    if outbox.mark_failed(claim, reason, in_doubt=in_doubt):
         logger.warning("Outbox entry %s failed: %s", claim.id, reason)
 
 

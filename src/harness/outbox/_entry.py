@@ -38,7 +38,9 @@ class EntryState(str, Enum):
         """Whether no worker moves the entry on: ``sent`` or ``failed``.
 
         Two changes still happen, neither of them by a worker's own decision: a ``failed``
-        entry goes back to ``pending`` when the same mail is submitted again, and a ``sent``
+        entry goes back to ``pending`` when the same mail is submitted again (to ``unknown``,
+        to be looked up first, when it failed because lookups could not tell whether its
+        last attempt went out), and a ``sent``
         entry whose request id a lookup had taken goes back to ``unknown`` when NCloud's own
         answer to another entry's send names that request (the lookup was wrong, so the
         entry's outcome is checked again).

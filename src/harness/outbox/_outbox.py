@@ -150,8 +150,11 @@ class Outbox:
         :meth:`derived_key`, and it matches an earlier entry created within
         ``dedupe_window`` seconds, or one not yet sent or failed; after that the same content
         makes a new entry, so it can be sent again later. A resubmission that finds a
-        ``failed`` entry queues it again (outcome ``"requeued"``): a failed mail was never
-        sent, so sending it is what the caller asks for.
+        ``failed`` entry queues it again (outcome ``"requeued"``), since sending it is what
+        the caller asks for: as ``pending`` when it was never sent, or as ``unknown`` when it
+        failed because lookups could not tell whether its last attempt went out, so that a
+        worker looks that attempt up before sending anything (such an entry is never
+        replaced by a new one, whatever ``dedupe_window`` says).
 
         Raises:
             MailValidationError: the mail breaks a documented rule (fields named by path),
@@ -169,15 +172,19 @@ class Outbox:
         now = self.clock()
         with self._db.write() as conn:
             row = conn.execute(
-                "SELECT id, mail_hash, state, created_at FROM outbox WHERE idempotency_key = ?",
+                "SELECT id, mail_hash, state, created_at, in_doubt_since FROM outbox "
+                "WHERE idempotency_key = ?",
                 (key,),
             ).fetchone()
             outcome = "new"
             if row is not None:
                 if row["mail_hash"] != digest:
                     raise IdempotencyConflictError(key, row["id"])
-                final = row["state"] in (EntryState.SENT.value, EntryState.FAILED.value)
-                if derived and final and row["created_at"] < now - self.dedupe_window:
+                # an entry that failed in doubt may have been sent: never a new entry
+                known = row["state"] == EntryState.SENT.value or (
+                    row["state"] == EntryState.FAILED.value and row["in_doubt_since"] is None
+                )
+                if derived and known and row["created_at"] < now - self.dedupe_window:
                     # out of the window: the old entry keeps its history under a retired key
                     conn.execute(
                         "UPDATE outbox SET idempotency_key = idempotency_key || '#' || id "
@@ -186,7 +193,8 @@ class Outbox:
                     )
                     row = None
                 elif row["state"] == EntryState.FAILED.value:
-                    conn.execute(_REQUEUE, (now, now, row["id"]))
+                    requeue = _REQUEUE if row["in_doubt_since"] is None else _REQUEUE_IN_DOUBT
+                    conn.execute(requeue, (now, now, row["id"]))
                     outcome = "requeued"
                 else:
                     outcome = "existing"
@@ -417,9 +425,16 @@ class Outbox:
         ).fetchone()
         return row is not None
 
-    def mark_failed(self, claim: Claim, reason: str) -> bool:
-        """The mail will not be sent; ``reason`` says why."""
-        return self._finish(claim, "failed", request_id=None, error=reason, not_before=None)
+    def mark_failed(self, claim: Claim, reason: str, *, in_doubt: bool = False) -> bool:
+        """The mail will not be sent; ``reason`` says why.
+
+        ``in_doubt=True`` says its last attempt may have reached NCloud (lookups could not
+        tell): the entry keeps that attempt's times, so a resubmission looks it up first
+        instead of sending the mail a second time.
+        """
+        return self._finish(
+            claim, "failed", request_id=None, error=reason, not_before=None, in_doubt=in_doubt
+        )
 
     def mark_retry(self, claim: Claim, reason: str, not_before: float) -> bool:
         """The attempt provably did not go out; try again from ``not_before``."""
@@ -452,9 +467,10 @@ class Outbox:
         request_id: str | None,
         error: str | None,
         not_before: float | None,
+        in_doubt: bool = False,
     ) -> bool:
         now = self.clock()
-        doubt = "in_doubt_since" if state == "unknown" else "NULL"
+        doubt = "in_doubt_since" if in_doubt else "NULL"
         return self._update(
             claim,
             f"state = ?, owner = NULL, claimed_at = NULL, in_doubt_since = {doubt}, checking = 0, "
@@ -529,7 +545,15 @@ _REQUEUE = (
     "UPDATE outbox SET state = 'pending', attempts = 0, lookups = 0, marked = 1, "
     "doubt_until = NULL, not_before = ?, owner = NULL, "
     "claimed_at = NULL, in_doubt_since = NULL, checking = 0, last_error = NULL, updated_at = ? "
-    "WHERE id = ? AND state = 'failed'"
+    "WHERE id = ? AND state = 'failed' AND in_doubt_since IS NULL"
+)
+_REQUEUE_IN_DOUBT = (
+    # Its last attempt may have gone out: a worker looks it up before any new attempt. The
+    # attempt in doubt stays counted, and it keeps its times and whether it was marked.
+    "UPDATE outbox SET state = 'unknown', attempts = MIN(attempts, 1), lookups = 0, "
+    "not_before = ?, owner = NULL, claimed_at = NULL, checking = 0, updated_at = ?, "
+    "last_error = 'submitted again; whether its earlier attempt was sent is looked up first' "
+    "WHERE id = ? AND state = 'failed' AND in_doubt_since IS NOT NULL"
 )
 _RECOVER = (
     "UPDATE outbox SET state = 'unknown', checking = 0, "

@@ -146,12 +146,24 @@ def path_matches(pattern: str, path: str) -> bool:
 
 
 def _segments_match(pattern: list[str], path: list[str]) -> bool:
-    if not pattern:
-        return not path
-    head, rest = pattern[0], pattern[1:]
-    if head == "**":
-        return any(_segments_match(rest, path[skip:]) for skip in range(len(path) + 1))
-    return bool(path) and fnmatch.fnmatchcase(path[0], head) and _segments_match(rest, path[1:])
+    """One pass over the pattern, keeping every path position reachable so far.
+
+    Time is at most len(pattern) x len(path) segment comparisons whatever the ``**`` count,
+    so no pattern set through the admin route can stall the server.
+    """
+    reachable = [True] + [False] * len(path)
+    for head in pattern:
+        if head == "**":
+            first = reachable.index(True)
+            reachable = [index >= first for index in range(len(path) + 1)]
+        else:
+            reachable = [False] + [
+                reachable[index] and fnmatch.fnmatchcase(segment, head)
+                for index, segment in enumerate(path)
+            ]
+        if not any(reachable):
+            return False
+    return reachable[-1]
 
 
 _FAULT_KEYS = {

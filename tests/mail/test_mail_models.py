@@ -209,7 +209,7 @@ def test_every_problem_is_listed_and_no_input_is_echoed() -> None:
     with pytest.raises(MailValidationError) as caught:
         Mail(**base(title="secret-title-" + "x" * 600, recipients=["bad-address-value"]))
     fields = [field for field, _ in caught.value.problems]
-    assert fields == ["title", "recipients[0].address"] or fields[0] == "title"
+    assert fields == ["title", "recipients[0].address"]
     assert "x" * 100 not in str(caught.value)
 
 

@@ -127,12 +127,20 @@ class MailClient:
     # Sending -----------------------------------------------------------------------------
 
     def prepare(self, mail: Mail) -> Mail:
-        """The mail as it would be sent: the settings' sender filled in where it has none.
+        """The mail as it would be sent: checked afresh, the settings' sender filled in.
+
+        The mail is validated again here (:meth:`Mail.revalidated`), so a mail whose lists or
+        dicts were changed after it was built, or one made with ``model_copy(update=)`` or
+        ``model_construct``, is held to every rule before any call is made; what is sent is
+        the fresh copy, which later changes to ``mail`` cannot reach.
 
         Raises:
-            MailValidationError: no sender, for a mail without a template.
+            MailValidationError: the mail breaks a rule (:class:`MailLimitError` for a
+                limit), or has no sender and no template.
         """
-        mail = mail.with_sender(self.settings.mail_sender_address, self.settings.mail_sender_name)
+        mail = mail.revalidated().with_sender(
+            self.settings.mail_sender_address, self.settings.mail_sender_name
+        )
         if mail.template_sid is None and mail.sender_address is None:
             raise MailValidationError(
                 "senderAddress",

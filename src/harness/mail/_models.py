@@ -151,10 +151,13 @@ class _RequestModel(BaseModel):
     @classmethod
     def model_validate(cls, obj: Any, **options: Any) -> Self:
         """Validate ``obj`` (camelCase or snake_case keys), raising our typed errors."""
+        token = _VALIDATING.set(True)  # nested models report their errors with their paths
         try:
             return super().model_validate(obj, **options)
         except ValidationError as error:
             raise validation_error(error) from None
+        finally:
+            _VALIDATING.reset(token)
 
 
 def validation_error(error: ValidationError) -> MailValidationError:
@@ -359,6 +362,22 @@ class Mail(_RequestModel):
                 f"is longer than {limit} bytes (UTF-8, with any unsubscribe message)", limit, "body"
             )
         return self
+
+    def revalidated(self) -> Mail:
+        """A new mail checked afresh against every rule, sharing no container with this one.
+
+        A constructed mail is frozen, but its lists and dicts are plain Python containers, so
+        code can still append to ``recipients`` or edit ``parameters``; ``model_copy(update=)``
+        and ``model_construct`` skip validation too. Rather than make the containers
+        immutable (tuples and read-only mappings would change what callers read and build),
+        :meth:`MailClient.prepare <harness.mail.MailClient.prepare>` sends only the copy this
+        returns, so every limit holds for what goes on the wire, whatever happened to the mail.
+
+        Raises:
+            MailValidationError: the mail, as it is now, breaks a rule (``MailLimitError`` for
+                a limit).
+        """
+        return Mail.model_validate(self.model_dump(round_trip=True))
 
     def to_request(self) -> dict[str, Any]:
         """The JSON body for ``POST /mails``: camelCase keys, unset optional fields left out."""

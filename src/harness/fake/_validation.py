@@ -356,8 +356,10 @@ def _recipients(data: Mapping[str, Any]) -> tuple[Recipient, ...]:
 def _recipient(item: Any, field: str) -> Recipient:
     if not isinstance(item, dict):
         raise MailerRequestError(field, "must be an object")
-    address = _string(item, "address", required=True)
-    assert address is not None
+    address = item.get("address")
+    if not isinstance(address, str):
+        problem = "is required" if address is None else "must be a string"
+        raise MailerRequestError(f"{field}.address", problem)
     _check_email(f"{field}.address", address)
     name = item.get("name")
     if name is not None and not isinstance(name, str):

@@ -27,14 +27,31 @@ __all__ = ["FileTuple", "MailBackend", "MailQuery", "RequestQuery"]
 FileTuple = tuple[str, bytes, str]
 """An upload: file name, content, media type."""
 MailQuery = Sequence[tuple[str, str]]
-"""Filters, paging and sorting of a mail list, as query pairs in the API's own names."""
+"""Filters, paging and sorting of a mail list, as ``(name, value)`` pairs named as in v1.
+
+The seam's format, whatever the backend: ``mailId``, ``recipientAddress``, ``title``,
+``sendStatus`` (repeated, one code each), ``sort`` (repeated, ``property[,asc|desc]``),
+then always ``page`` and ``size`` (decimal strings), in that order.
+"""
 RequestQuery = Sequence[tuple[str, str]]
-"""Filters, paging and sorting of a request list, as query pairs in the API's own names."""
+"""Filters, paging and sorting of a request list, as ``(name, value)`` pairs named as in v1.
+
+The seam's format, whatever the backend: always ``startUtc`` and ``endUtc`` (epoch ms,
+decimal strings) first; then, when set, ``requestId``, ``mailId``, ``title``,
+``senderAddress``, ``recipientAddress``, ``templateSid``; ``sendStatus`` and ``sort``
+(repeated); then always ``page`` and ``size``.
+"""
 
 
 @runtime_checkable
 class MailBackend(Protocol):
-    """What a mail API offers the client. Every method raises only ``MailError`` subclasses."""
+    """What a mail API offers the client. Every method raises only ``MailError`` subclasses.
+
+    Queries cross the seam as the v1 API's own query pairs (:data:`MailQuery`,
+    :data:`RequestQuery`), already checked and in a fixed order: the v1 backend sends them
+    as they are, and a backend for another API (such as SENS mail v2) translates each name.
+    A mail reaches :meth:`send` already validated afresh, with the default sender filled in.
+    """
 
     @property
     def clock_offset_ms(self) -> int:

@@ -65,9 +65,17 @@ class MailClient:
     """A Cloud Outbound Mailer v1 client; one instance is meant to be shared, also by threads.
 
     ``settings`` default to :func:`ncp_config.load_settings`. The client keeps one
-    ``requests.Session`` (pass ``session`` to use your own), signs every attempt afresh,
-    retries per ``retry`` (defaults from the settings), corrects its clock when the gateway
-    says it is off, and never follows redirects. ``backend`` replaces the v1 API entirely.
+    ``requests.Session`` (pass ``session`` to use your own, ``pool_size`` connections at
+    most), signs every attempt afresh, retries per ``retry`` (defaults from the settings),
+    corrects its clock when the gateway is more than ``skew_threshold_ms`` off (30 s by
+    default), and never follows redirects.
+
+    ``backend`` (a :class:`MailBackend`) replaces the v1 API and its transport entirely: the
+    client still validates, fills in the sender, polls and turns unknown send outcomes into
+    :class:`SendOutcomeUnknownError`, and ``retry`` still paces :meth:`wait` (its ``clock``
+    and ``sleep``), but connections, signing and retries are the backend's own. So
+    ``session``, ``skew_threshold_ms`` and ``pool_size`` cannot be given with it: a
+    ``TypeError`` names the one given rather than letting it be silently ignored.
     """
 
     def __init__(
@@ -77,9 +85,13 @@ class MailClient:
         session: requests.Session | None = None,
         retry: RetryPolicy | None = None,
         backend: MailBackend | None = None,
-        skew_threshold_ms: int = DEFAULT_SKEW_THRESHOLD_MS,
-        pool_size: int = 16,
+        skew_threshold_ms: int | None = None,
+        pool_size: int | None = None,
     ) -> None:
+        if backend is not None:
+            _refuse_transport_options(
+                session=session, skew_threshold_ms=skew_threshold_ms, pool_size=pool_size
+            )
         if settings is None:
             from ncp_config import load_settings
 
@@ -95,8 +107,10 @@ class MailClient:
                 session=session,
                 timeout=(settings.connect_timeout, settings.read_timeout),
                 retry=self.retry,
-                skew_threshold_ms=skew_threshold_ms,
-                pool_size=pool_size,
+                skew_threshold_ms=(
+                    DEFAULT_SKEW_THRESHOLD_MS if skew_threshold_ms is None else skew_threshold_ms
+                ),
+                pool_size=16 if pool_size is None else pool_size,
             )
             backend = OutboundMailerV1(http)
         self.backend: MailBackend = backend
@@ -395,6 +409,16 @@ class MailClient:
         if not parts:
             raise MailValidationError("files", "at least one file is required")
         return [item.file_id for item in self.backend.upload(parts)]
+
+
+def _refuse_transport_options(**given: object) -> None:
+    """Raise ``TypeError`` for a transport option given with a backend, which ignores it."""
+    for name, value in given.items():
+        if value is not None:
+            raise TypeError(
+                f"MailClient takes no {name} together with backend=, since the backend "
+                f"makes its own connections and would ignore {name}."
+            )
 
 
 def _query(*pairs: tuple[str, str | None]) -> list[tuple[str, str]]:

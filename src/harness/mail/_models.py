@@ -377,7 +377,7 @@ class Mail(_RequestModel):
             MailValidationError: the mail, as it is now, breaks a rule (``MailLimitError`` for
                 a limit).
         """
-        return Mail.model_validate(self.model_dump(round_trip=True))
+        return Mail.model_validate(self.model_dump(round_trip=True, warnings=False))
 
     def to_request(self) -> dict[str, Any]:
         """The JSON body for ``POST /mails``: camelCase keys, unset optional fields left out."""

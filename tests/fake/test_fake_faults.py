@@ -12,6 +12,7 @@ import requests
 from fake_helpers import ACCESS_KEY, MINIMAL_MAIL, SECRET_KEY, hand_headers
 
 from harness.fake import FakeNcloud, Fault, FaultScript, InvalidFaultScriptError
+from harness.fake._faults import FaultPlan
 
 MAILS = "/api/v1/mails"
 
@@ -174,3 +175,33 @@ def test_an_unreadable_fault_file_is_refused_in_one_sentence(
     path.write_bytes(content)
     with pytest.raises(InvalidFaultScriptError, match=message):
         FaultScript.from_file(path)
+
+
+def test_a_truncate_count_is_kept_by_requests_the_gateway_refuses() -> None:
+    script = FaultScript((Fault("truncate", method="POST", count=1),))
+    fake = FakeNcloud(credentials=(ACCESS_KEY, SECRET_KEY), max_body_bytes=1000, faults=script)
+    with fake, requests.Session() as session:
+        session.auth = fake.auth()
+        url = fake.url + MAILS
+        unsigned = requests.post(url, json=MINIMAL_MAIL, timeout=5)
+        assert unsigned.status_code == 401
+        assert unsigned.json()["error"]["errorCode"] == "200"
+        oversized = session.post(url, json={**MINIMAL_MAIL, "body": "x" * 2000})
+        assert oversized.status_code == 413
+        assert oversized.json()["error"]["errorCode"] == "430"
+        with pytest.raises(requests.exceptions.ChunkedEncodingError):
+            session.post(url, json=MINIMAL_MAIL)
+        assert session.post(url, json=MINIMAL_MAIL).status_code == 201
+        assert [r.status for r in fake.requests] == [401, 413, 201, 201]
+        assert [r.fault for r in fake.requests] == [None, None, "truncate", None]
+
+
+def test_two_requests_decided_for_one_truncate_take_it_once() -> None:
+    truncate, error = Fault("truncate", count=1), Fault("error", status=500)
+    plan = FaultPlan(FaultScript((truncate, error)))
+    first, second = plan.decide("POST", MAILS), plan.decide("POST", MAILS)
+    assert first.fault == second.fault == truncate
+    assert (plan.take(first), plan.take(second)) == (True, False)
+    third = plan.decide("POST", MAILS)
+    assert third.fault == error
+    assert plan.take(third) is False

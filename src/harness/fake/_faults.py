@@ -268,10 +268,15 @@ def coerce_script(script: FaultScript | Mapping[str, Any] | None) -> FaultScript
 
 @dataclass
 class Decision:
-    """What the plan decided for one request: a delay and at most one other fault."""
+    """What the plan decided for one request: a delay and at most one other fault.
+
+    A ``truncate`` fault's count is not used up here but by :meth:`FaultPlan.take`, once the
+    request reaches the mailer, so a request the gateway itself refuses leaves it in place.
+    """
 
     delay_ms: int = 0
     fault: Fault | None = None
+    index: int | None = None
 
 
 @dataclass
@@ -286,7 +291,7 @@ class FaultPlan:
         self._random = random.Random(self.script.seed)
 
     def decide(self, method: str, path: str) -> Decision:
-        """Choose the faults for one request, consuming counts and random draws."""
+        """Choose the faults for one request, consuming counts (but a truncate's) and draws."""
         decision = Decision()
         with self._lock:
             for index, fault in enumerate(self.script.faults):
@@ -297,8 +302,20 @@ class FaultPlan:
                 if fault.kind == "latency":
                     decision.delay_ms += fault.delay_ms
                 else:
-                    decision.fault = fault
+                    decision.fault, decision.index = fault, index
         return decision
+
+    def take(self, decision: Decision) -> bool:
+        """Use up one count of the decided truncate fault; false once its count is used up."""
+        if decision.index is None or decision.fault is None or decision.fault.kind != "truncate":
+            return False
+        with self._lock:
+            remaining = self._remaining[decision.index]
+            if remaining is not None:
+                if remaining == 0:
+                    return False
+                self._remaining[decision.index] = remaining - 1
+        return True
 
     def _fires(self, index: int, fault: Fault) -> bool:
         remaining = self._remaining[index]
@@ -306,7 +323,7 @@ class FaultPlan:
             return False
         if fault.probability is not None and self._random.random() >= fault.probability:
             return False
-        if remaining is not None:
+        if remaining is not None and fault.kind != "truncate":
             self._remaining[index] = remaining - 1
         return True
 

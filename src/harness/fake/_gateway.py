@@ -66,8 +66,9 @@ class GatewayMiddleware:
             record.auth = "not-required"
             await self._call_app(scope, receive, dated, record)
             return
+        plan = state.plan
         try:
-            decision = state.plan.decide(scope["method"], scope["path"])
+            decision = plan.decide(scope["method"], scope["path"])
         except Exception as exc:
             state.add_error(exc)
             await _json(dated, 500, gateway_error_body("900", "Unexpected Error"))
@@ -75,15 +76,8 @@ class GatewayMiddleware:
         if decision.delay_ms:
             record.delay_ms = decision.delay_ms
             await asyncio.sleep(decision.delay_ms / 1000)
-        fault = decision.fault
-        if fault is not None:
-            record.fault = fault.kind
-            if fault.kind == "reset":
-                await _reset(send)
-                return
-            if fault.kind != "truncate":
-                await _answer_fault(dated, fault)
-                return
+        if await _answered_by_fault(decision.fault, record, dated, send):
+            return
         body = await _read_body(scope, receive, state.max_body_bytes)
         if body is None:
             await _json(dated, 413, gateway_error_body("430", "Request Entity Too Large"))
@@ -91,9 +85,11 @@ class GatewayMiddleware:
         record.body = body
         if not await self._authenticate(scope, raw_target, record, dated):
             return
-        replay = _replay(body)
-        outgoing: Send = _TruncatingSend(dated, send) if fault is not None else dated
-        await self._call_app(scope, replay, outgoing, record)
+        outgoing: Send = dated
+        if plan.take(decision):
+            record.fault = "truncate"
+            outgoing = _TruncatingSend(dated, send)
+        await self._call_app(scope, _replay(body), outgoing, record)
 
     async def _authenticate(
         self, scope: Scope, raw_target: bytes, record: RequestRecord, send: Send
@@ -194,6 +190,20 @@ async def _reset(send: Send) -> None:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     transport.abort()
     await asyncio.sleep(0)
+
+
+async def _answered_by_fault(
+    fault: Fault | None, record: RequestRecord, send: _DatedSend, raw_send: Send
+) -> bool:
+    """Answer a throttle, error or reset fault in place of the mailer; a truncate waits."""
+    if fault is None or fault.kind == "truncate":
+        return False
+    record.fault = fault.kind
+    if fault.kind == "reset":
+        await _reset(raw_send)
+    else:
+        await _answer_fault(send, fault)
+    return True
 
 
 async def _answer_fault(send: Send, fault: Fault) -> None:

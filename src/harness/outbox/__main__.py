@@ -25,13 +25,42 @@ from ncp_config import NcpSettings
 _SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
+_DESCRIPTION = (
+    "Drain an outbox file in this process until stopped. Settings come from the usual chain "
+    "(NCLOUD_* environment variables and so on). At start the claims of workers that died on "
+    "this machine are freed, so a restart after a crash picks their entries up (through a "
+    "lookup when a send may have gone out). SIGTERM and SIGINT stop the workers after the "
+    "entries in their hands."
+)
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m harness.outbox", description=__doc__)
-    parser.add_argument("db", help="the outbox SQLite file")
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--check-delay", type=float, default=DrainPolicy.check_delay)
-    parser.add_argument("--lease", type=float, default=DrainPolicy.lease)
-    parser.add_argument("--backoff", type=float, default=DrainPolicy.backoff)
+    parser = argparse.ArgumentParser(prog="python -m harness.outbox", description=_DESCRIPTION)
+    parser.add_argument("db", help="the outbox SQLite file (created if missing)")
+    parser.add_argument(
+        "--workers", type=int, default=4, help="worker threads (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--check-delay",
+        type=float,
+        default=DrainPolicy.check_delay,
+        help="seconds after a send with an unknown outcome before it is looked up "
+        "(default: %(default)s)",
+    )
+    parser.add_argument(
+        "--lease",
+        type=float,
+        default=DrainPolicy.lease,
+        help="seconds after which another worker takes over a claim; must be longer than "
+        "the settings' retry deadline (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--backoff",
+        type=float,
+        default=DrainPolicy.backoff,
+        help="seconds before the first retry of a send that did not go out, doubling with "
+        "each retry (default: %(default)s)",
+    )
     parser.add_argument(
         "--exit-when-done",
         action="store_true",
@@ -41,16 +70,20 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Drain until a signal (or, with ``--exit-when-done``, until nothing is left)."""
+    """Drain until a signal (or, with ``--exit-when-done``, until nothing is left).
+
+    Returns 2, with one sentence on stderr, when the settings, the options or the outbox
+    file are unusable: nothing is drained then.
+    """
     from ncp_config import ConfigError, load_settings
 
     args = _parser().parse_args(argv)
     try:
         settings = load_settings()
-    except ConfigError as error:
+        policy = _policy(args, settings)
+    except (ConfigError, ValueError) as error:
         print(f"python -m harness.outbox: {error}", file=sys.stderr)
         return 2
-    policy = DrainPolicy(backoff=args.backoff, check_delay=args.check_delay, lease=args.lease)
     stop = threading.Event()
 
     def on_signal(number: int, frame: FrameType | None) -> None:
@@ -66,6 +99,15 @@ def main(argv: list[str] | None = None) -> int:
         for number, handler in previous.items():
             signal.signal(number, handler)
     return 0
+
+
+def _policy(args: argparse.Namespace, settings: NcpSettings) -> DrainPolicy:
+    """The policy the options ask for, refused before anything opens when it is unsafe."""
+    if args.workers < 1:
+        raise ValueError(f"--workers must be at least 1, not {args.workers}.")
+    policy = DrainPolicy(backoff=args.backoff, check_delay=args.check_delay, lease=args.lease)
+    policy.check_lease(settings.retry_deadline)
+    return policy
 
 
 def _drain(

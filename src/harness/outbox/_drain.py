@@ -66,6 +66,18 @@ class DrainPolicy:
         if self.max_backoff < self.backoff or self.lease <= 0:
             raise ValueError("max_backoff must be >= backoff and lease must be positive.")
 
+    def check_lease(self, retry_deadline: float) -> None:
+        """Refuse a lease no longer than ``retry_deadline``, the settings' bound on one send.
+
+        A claim older than the lease is taken over, so a send still running past it lets a
+        second worker send the same entry.
+        """
+        if self.lease <= retry_deadline:
+            raise ValueError(
+                f"The lease of {self.lease:g} s must be longer than the retry deadline of "
+                f"{retry_deadline:g} s, or a second worker may send an entry still being sent."
+            )
+
     def retry_delay(self, attempts: int, retry_after: float | None = None) -> float:
         """Seconds to wait after the ``attempts``-th failed attempt."""
         if retry_after is not None:

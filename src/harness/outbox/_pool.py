@@ -9,7 +9,7 @@ from harness._log import logger
 from harness.outbox._drain import DrainPolicy, drain_once
 from harness.outbox._outbox import Outbox
 from harness.outbox._owner import new_owner
-from harness.outbox._transport import MailTransport
+from harness.outbox._transport import ClientTransport, MailTransport
 
 __all__ = ["WorkerPool"]
 
@@ -20,7 +20,9 @@ class WorkerPool:
     An idle worker sleeps until a submit in this process wakes it, or ``idle_wait`` seconds
     pass (entries waiting for a retry or a lookup become due with time, and other processes
     may submit). :meth:`stop` lets every worker finish the entry in its hands; an entry
-    whose worker does not finish in time stays claimed and is freed by the lease.
+    whose worker does not finish in time stays claimed and is freed by the lease. With a
+    :class:`~harness.outbox.ClientTransport`, a ``policy`` whose lease is not longer than
+    the client's retry deadline raises ``ValueError`` (see :meth:`DrainPolicy.check_lease`).
     """
 
     def __init__(
@@ -39,6 +41,8 @@ class WorkerPool:
         self.transport = transport
         self.workers = workers
         self.policy = policy or DrainPolicy()
+        if isinstance(transport, ClientTransport):
+            self.policy.check_lease(transport.client.settings.retry_deadline)
         self.idle_wait = idle_wait
         self.name = name
         self._stop = threading.Event()

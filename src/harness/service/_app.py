@@ -67,10 +67,14 @@ def create_app(
     ``ncp-outbox.sqlite3``), with the settings' sender as the default sender. ``workers=0``
     runs no workers: entries wait for a drain elsewhere. ``transport`` replaces the
     :class:`~harness.outbox.ClientTransport` over a new :class:`~harness.mail.MailClient`.
+    A ``policy`` whose lease is not longer than the settings' retry deadline raises
+    ``ValueError``: a send could outlive its claim and be made twice.
     """
     register_secret(settings.secret_key.get_secret_value())
     if workers < 0:
         raise ValueError(f"workers must not be negative, not {workers}.")
+    if policy is not None:
+        policy.check_lease(settings.retry_deadline)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

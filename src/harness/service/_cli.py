@@ -17,12 +17,23 @@ def add_serve_parser(subparsers: Any) -> argparse.ArgumentParser:
         help="run the mail service (POST /api/v1/email/send) with its outbox workers",
         description="Serve the mail service with uvicorn; settings come from ncp_config.",
     )
-    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    parser.add_argument("--port", type=int, default=8000, help="port to listen on")
     parser.add_argument(
-        "--db", default="ncp-outbox.sqlite3", help="the outbox SQLite file (created if missing)"
+        "--host", default="127.0.0.1", help="address to listen on (default: %(default)s)"
     )
-    parser.add_argument("--workers", type=int, default=4, help="outbox worker threads (0: none)")
+    parser.add_argument(
+        "--port", type=int, default=8000, help="port to listen on (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--db",
+        default="ncp-outbox.sqlite3",
+        help="the outbox SQLite file, created if missing (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=4,
+        help="outbox worker threads, 0 for none (default: %(default)s)",
+    )
     parser.set_defaults(func=serve_command)
     return parser
 
@@ -71,9 +82,14 @@ def add_demo_parser(subparsers: Any) -> argparse.ArgumentParser:
         "loopback; submit mails over HTTP; follow them to 'sent'; show what arrived.",
     )
     parser.add_argument(
-        "--latency-ms", type=int, default=300, help="latency the fake adds to each send"
+        "--latency-ms",
+        type=int,
+        default=300,
+        help="latency the fake adds to each send (default: %(default)s)",
     )
-    parser.add_argument("--workers", type=int, default=2, help="outbox worker threads")
+    parser.add_argument(
+        "--workers", type=int, default=2, help="outbox worker threads (default: %(default)s)"
+    )
     parser.set_defaults(func=demo_command)
     return parser
 

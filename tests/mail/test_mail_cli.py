@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 import traceback
@@ -18,6 +19,7 @@ from ncp_signing import Credentials
 
 SENTINEL = "SENTINEL-s3cr3t-7f1d-do-not-print"
 SENTINEL_KEY = "sentinel-access-key"
+SEND_ARGS = ("send", "--from", "sender@example.com", "--to", "a@example.com", "--subject", "S")
 
 
 @pytest.fixture(scope="module")
@@ -153,9 +155,13 @@ def test_missing_settings_and_wrong_secret_are_reported_without_the_secret(
     fake: FakeNcloud, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     args = ["send", "--to", "a@example.com", "--subject", "S", "--body", "B"]
-    status, _, err = run(capsys, *args)
-    assert status == 1
-    assert "senderAddress" in err
+    status, out, err = run(capsys, *args)
+    assert (status, out) == (2, "")  # no sender anywhere: a wrong argument, nothing sent
+    assert err == (
+        "ncp-harness send: error: senderAddress: is required unless templateSid is set; set "
+        "it on the mail or in the settings (NCLOUD_MAIL_SENDER_ADDRESS)\n"
+    )
+    assert fake.requests == []
     monkeypatch.setenv("NCLOUD_SECRET_ACCESS_KEY", SENTINEL + "-wrong")
     status, _, err = run(capsys, *args, "--from", "sender@example.com")
     assert status == 1
@@ -165,6 +171,38 @@ def test_missing_settings_and_wrong_secret_are_reported_without_the_secret(
     status, _, err = run(capsys, *args, "--from", "sender@example.com")
     assert status == 1
     assert "NCLOUD_SECRET_ACCESS_KEY" in err
+
+
+def test_a_wait_that_runs_out_of_time_exits_2_after_printing_the_request_id(
+    fake: FakeNcloud, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, err = run(
+        capsys,
+        "send", "--from", "sender@example.com", "--to", "a@example.com",
+        "--subject", "S", "--body", "B", "--wait", "--timeout", "0",
+    )  # fmt: skip
+    [record] = fake.mail_requests
+    assert (status, out) == (2, record.request_id + "\n")
+    assert err.startswith(f"ncp-harness send: Request {record.request_id} did not finish ")
+    assert "within 0 s: " in err
+    assert len(err.splitlines()) == 1
+    assert [r.path.endswith("/status") for r in fake.requests] == [False, True]
+
+
+def test_a_server_that_cannot_be_reached_is_named_without_credentials(
+    fake: FakeNcloud, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]
+    monkeypatch.setenv("NCLOUD_MAIL_API_URL", f"http://127.0.0.1:{port}/api/v1")
+    status, out, err = run(capsys, *SEND_ARGS, "--body", "B")
+    assert (status, out) == (1, "")
+    assert err == (
+        f"ncp-harness send: error: POST /mails to 127.0.0.1:{port} failed before sending: "
+        "ConnectionError.\n"
+    )
+    assert SENTINEL_KEY not in err
 
 
 def test_errors_of_the_service_exit_non_zero(
@@ -178,9 +216,6 @@ def test_errors_of_the_service_exit_non_zero(
     )  # fmt: skip
     assert (status, out) == (1, "")
     assert "HTTP 429 (gateway code 400): Quota Exceeded" in err
-
-
-SEND_ARGS = ("send", "--from", "sender@example.com", "--to", "a@example.com", "--subject", "S")
 
 
 def test_a_lost_answer_is_looked_up_not_resent(

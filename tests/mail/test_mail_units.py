@@ -9,8 +9,23 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from harness.mail import OffsetClock, RetryPolicy
-from harness.mail._http import measure_skew
+from harness.mail._http import _host_of, measure_skew
 from harness.mail._retry import MAX_DEADLINE, parse_retry_after
+
+
+@pytest.mark.parametrize(
+    ("url", "host"),
+    [
+        ("https://mail.apigw.ntruss.com/api/v1", "mail.apigw.ntruss.com"),
+        ("https://AK1234:s3cret@mail.apigw.ntruss.com:8443/api/v1", "mail.apigw.ntruss.com:8443"),
+        ("http://[::1]:9/api/v1", "[::1]:9"),
+        ("http://127.0.0.1:99999/api/v1", "127.0.0.1"),
+    ],
+)
+def test_a_connection_error_names_the_host_and_never_the_user_or_password(
+    url: str, host: str
+) -> None:
+    assert _host_of(url) == host
 
 
 def test_retry_after_in_seconds_or_as_a_date() -> None:

@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 import urllib3.exceptions
@@ -162,6 +163,19 @@ def _raised_in(error: BaseException, names: frozenset[str]) -> bool:
     return False
 
 
+def _host_of(url: str) -> str:
+    """The host (and port, when given) of ``url``, never any user or password in it."""
+    parts = urlsplit(url)
+    host = parts.hostname or "?"
+    if ":" in host:
+        host = f"[{host}]"
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return host if port is None else f"{host}:{port}"
+
+
 def _settle_environment(session: requests.Session, base_url: str) -> None:
     """Read proxy and CA-bundle variables once, instead of on every request.
 
@@ -207,6 +221,7 @@ class SignedHttp:
         self.timeout = timeout
         self.skew_threshold_ms = skew_threshold_ms
         self._access_key_hint = repr(credentials.access_key[:4] + "…")
+        self._host = _host_of(self.base_url)
         self._auth = NcpAuth(Signer(credentials, clock=self.clock))
         self._owns_session = session is None
         if session is None:
@@ -305,7 +320,8 @@ class SignedHttp:
             sent = _request_was_sent(exc)
             phase = "after sending" if sent else "before sending"
             raise MailConnectionError(
-                f"{method} {path} failed {phase}: {type(exc).__name__}.", request_sent=sent
+                f"{method} {path} to {self._host} failed {phase}: {type(exc).__name__}.",
+                request_sent=sent,
             ) from exc
         try:
             content = _read_within(response, deadline)

@@ -121,6 +121,10 @@ def send_command(args: argparse.Namespace) -> int:
     try:
         with MailClient(settings) as client:
             try:
+                mail = client.prepare(mail)  # the sender may come from the settings
+            except MailValidationError as error:
+                return fail(error, 2)  # a wrong argument: nothing was sent
+            try:
                 request_id = client.send(mail).request_id
             except SendOutcomeUnknownError as unknown:
                 request_id = _settle(client, unknown)

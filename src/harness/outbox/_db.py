@@ -64,12 +64,32 @@ _UNIQUE_REQUEST = (
 )
 
 
+MIN_SQLITE = (3, 35, 0)
+"""The oldest SQLite the outbox runs on: claims are one ``UPDATE ... RETURNING`` (3.35.0)."""
+
+
+def check_sqlite_version(found: tuple[int, int, int] | None = None) -> None:
+    """Refuse an SQLite library older than :data:`MIN_SQLITE`, naming the version found.
+
+    Checked when the outbox opens, so an old library fails at start-up with its version
+    named, not at the first claim with a syntax error.
+    """
+    version = found or sqlite3.sqlite_version_info
+    if version < MIN_SQLITE:
+        needed, have = ".".join(map(str, MIN_SQLITE)), ".".join(map(str, version))
+        raise OutboxFileError(
+            f"The outbox needs SQLite {needed} or newer for UPDATE ... RETURNING, but Python's "
+            f"sqlite3 module uses SQLite {have}."
+        )
+
+
 class Database:
     """One connection to the outbox file, shared by the threads of one :class:`Outbox`."""
 
     def __init__(
         self, path: str | Path, *, busy_timeout: float = 10.0, synchronous: Synchronous = "NORMAL"
     ) -> None:
+        check_sqlite_version()
         self.path = str(path)
         self._lock = threading.RLock()
         try:

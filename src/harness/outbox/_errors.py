@@ -24,7 +24,8 @@ class OutboxError(Exception):
 
 
 class OutboxFileError(OutboxError):
-    """The outbox's SQLite file cannot be opened or used (a missing folder, not a database)."""
+    """The outbox's SQLite file cannot be opened or used (a missing folder, not a database,
+    or an SQLite library too old for the outbox's statements)."""
 
 
 class EntryNotFoundError(OutboxError, KeyError):

@@ -59,7 +59,7 @@ class Outbox:
     it through a power cut or an operating system crash, at the cost of a sync per write.
     ``dedupe_window`` is how many seconds a mail submitted without a key matches an earlier
     entry with the same content (see :meth:`submit`). A file that cannot serve as the
-    outbox (its folder is missing, it is not a database) raises
+    outbox (its folder is missing, it is not a database), or an SQLite older than 3.35.0, raises
     :class:`~harness.outbox.OutboxFileError`.
     """
 

@@ -16,6 +16,7 @@ from pydantic import SecretStr
 from harness.fake import FakeNcloud, Fault, FaultScript
 from harness.outbox import DrainPolicy, Outbox
 from harness.service import BackgroundServer, create_app
+from harness.service._app import _without_input
 from ncp_config import NcpSettings
 
 SENTINEL = "SENTINEL-secret-9f8e7d6c5b4a"
@@ -276,6 +277,31 @@ def test_invalid_values_are_not_repeated_in_the_answer(service: tuple[str, Outbo
         assert all(item["field"] and item["message"] for item in answer.json()["errors"])
     fields = {item["field"] for item in post(url, bodies[0]).json()["errors"]}
     assert fields == {"recipients[0].address"}
+
+
+def test_allowed_values_named_by_the_model_are_kept_and_submitted_ones_taken_out(
+    service: tuple[str, Outbox],
+) -> None:
+    url, _ = service
+    bad_type = {"title": "t", "body": "b", "recipients": [{"address": "a@b.co", "type": "Q"}]}
+    answer = post(url, bad_type)
+    assert answer.status_code == 422
+    assert answer.json()["errors"] == [
+        {"field": "recipients[0].type", "message": "Input should be 'R', 'C' or 'B'"}
+    ]
+    short = {"title": "t", "body": "b", "recipients": ["a@b.co"], "reservationDateTime": "zq"}
+    message = post(url, short).json()["errors"][0]["message"]
+    assert message == "the value is not in the form yyyy-MM-dd HH:mm"
+
+
+def test_a_quoted_literal_is_taken_out_when_it_was_submitted() -> None:
+    problems = [("a", "Input should be 'R', 'C' or 'B'"), ("b", "'Bobby' is taken")]
+    data = {"a": "R", "b": "Bobby Tables", "c": "it's"}
+    assert _without_input(problems, data) == [
+        ("a", "Input should be the value, 'C' or 'B'"),
+        ("b", "the value is taken"),
+    ]
+    assert _without_input([("c", '"it\'s" is odd')], data) == [("c", "the value is odd")]
 
 
 def test_a_deeply_nested_body_answers_422(service: tuple[str, Outbox]) -> None:

@@ -201,15 +201,30 @@ def _leaves(data: Any, depth: int = 0) -> list[str]:
 
 
 def _without_input(problems: Any, data: Any) -> list[tuple[str, str]]:
-    """``(field, message)`` pairs with every submitted value taken out of the messages."""
+    """``(field, message)`` pairs with every submitted value taken out of the messages.
+
+    A quoted part of a message is taken out when it holds a submitted value; the quoted
+    literals the model itself names (an enum's allowed values) stay, so the caller learns
+    what is allowed.
+    """
+    leaves = set(_leaves(data))
     values: set[str] = set()
-    for text in _leaves(data):
+    for text in leaves:
         values.add(text)
         values.update(part for part in re.split(r"[@\s]", text) if part)
     echoes = sorted((v for v in values if len(v) >= _MIN_ECHO), key=len, reverse=True)
+    quoted_forms = leaves | {repr(text)[1:-1] for text in leaves}
+
+    def scrub(match: re.Match[str]) -> str:
+        inner = match.group(0)[1:-1]
+        submitted = inner in quoted_forms or any(echo in inner for echo in echoes)
+        if len(inner) >= _MIN_ECHO:
+            submitted = submitted or any(inner in form for form in quoted_forms)
+        return "the value" if submitted else match.group(0)
+
     cleaned = []
     for field, message in problems:
-        text = _QUOTED.sub("the value", str(message))
+        text = _QUOTED.sub(scrub, str(message))
         for value in echoes:
             text = text.replace(value, "the value")
         cleaned.append((str(field), text))

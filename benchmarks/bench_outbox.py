@@ -4,7 +4,9 @@
    the default, and FULL).
 2. ``POST /api/v1/email/send`` latency, p50 and p99, while the fake NCloud server holds every
    send for 1 s: the endpoint must answer from the outbox alone (p99 under 1% of the
-   upstream latency, 10 ms). Both durability settings.
+   upstream latency, 10 ms). The budget holds for the default, NORMAL: the script exits 1
+   when that p99 misses it. FULL, a disk sync per write, is measured too but is outside the
+   budget: on most disks its sync alone takes milliseconds.
 3. Drain throughput, mails per second, with 1, 4 and 8 workers: against the bare fake, and
    against the fake with 20 ms of latency per send (closer to a real network).
 
@@ -105,7 +107,12 @@ def bench_submit(folder: Path, count: int) -> None:
         )
 
 
-def bench_post(folder: Path, count: int, mode: Synchronous) -> None:
+BUDGET = 0.010
+"""Seconds: the p99 the send endpoint must meet with the default durability, NORMAL."""
+
+
+def bench_post(folder: Path, count: int, mode: Synchronous) -> float:
+    """Measure the send endpoint with ``mode``; return its p99 in seconds."""
     with fake_server(folder, 1000) as url:
         settings = settings_for(url)
         with Outbox(folder / f"post-{mode}.db", sender_address=SENDER, synchronous=mode) as box:
@@ -123,13 +130,21 @@ def bench_post(folder: Path, count: int, mode: Synchronous) -> None:
                 sent_meanwhile = box.counts()["sent"]
                 server.stop(timeout=5)
     p50, p99 = percentile(timings, 50), percentile(timings, 99)
-    verdict = "OK" if p99 < 0.010 else "TOO SLOW"
     print(
         f"POST /api/v1/email/send, synchronous={mode}, 1 s upstream latency: "
         f"p50 {p50 * 1e3:.2f} ms, "
         f"p99 {p99 * 1e3:.2f} ms, max {max(timings) * 1e3:.2f} ms "
-        f"({count} posts; {sent_meanwhile} sent meanwhile) -> {verdict} (< 10 ms)"
+        f"({count} posts; {sent_meanwhile} sent meanwhile) -> {verdict(mode, p99)}"
     )
+    return p99
+
+
+def verdict(mode: Synchronous, p99: float) -> str:
+    """How a p99 compares with the budget, which binds the default mode only."""
+    within = p99 < BUDGET
+    if mode != "NORMAL":
+        return "within the 10 ms budget" if within else "outside the 10 ms budget (not held to it)"
+    return "OK (< 10 ms)" if within else "TOO SLOW (the budget is 10 ms)"
 
 
 def bench_drain(folder: Path, count: int, latency_ms: int) -> None:
@@ -176,10 +191,16 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bench-outbox-") as name:
         folder = Path(name)
         bench_submit(folder, args.submits)
-        for mode in MODES:
-            bench_post(folder, args.posts, mode)
+        p99 = {mode: bench_post(folder, args.posts, mode) for mode in MODES}
         bench_drain(folder, args.mails, 0)
         bench_drain(folder, args.mails, 20)
+    if p99["NORMAL"] >= BUDGET:
+        print(
+            f"FAILED: the send endpoint's p99 with synchronous=NORMAL was "
+            f"{p99['NORMAL'] * 1e3:.2f} ms, over the 10 ms budget.",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 

@@ -12,7 +12,6 @@ pinned by the edge vectors in ``harness/conformance/vectors/signature-v2-edge.js
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from ncp_signing._validate import require_str, shown
 from ncp_signing.exc import InvalidTargetError
@@ -27,17 +26,21 @@ _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 _VALID_ENCODED = re.compile(r"[A-Za-z0-9\-_.~$&+,/:;=@!'()*\[\]%]*")
 _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _PERCENT_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
-# The common case in one match: an origin, a path with nothing to escape, a plain query.
+# The common case in one match: an origin (or none, but then no '//authority'), a path with
+# nothing to escape, and a query of printable ASCII without '#'; group 1 is the target. The
+# classes are ASCII bitmaps and the optional parts alternations, the cheapest forms for re;
+# any other URL (non-ASCII query, fragment, escapes) takes the general rule.
 _SIMPLE = re.compile(
-    r"(?:[A-Za-z][A-Za-z0-9+.\-]*://[A-Za-z0-9\-._~!$&'()*+,;=]*(?::[0-9]*)?)?"
-    r"(/[A-Za-z0-9\-_.~$&+,/:;=@!'()*\[\]]*)(?:\?[^#\x00-\x1f\x7f-\x9f\ud800-\udfff]*)?"
+    r"(?:[A-Za-z][A-Za-z0-9+.\-]*://[A-Za-z0-9\-._~!$&'()*+,;=]*(?::[0-9]*|)|(?!//))"
+    r"(/[A-Za-z0-9\-_.~$&+,/:;=@!'()*\[\]]*(?:\?[ !\"$-~]*|))"
 )
+# An origin-form target of printable ASCII without a space: sent and signed as it is.
+_SIMPLE_WIRE = re.compile(r"/[!-~]*")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 # Go's parseAuthority: userinfo, then a host (or [IPv6]) and an optional numeric port.
 _USERINFO = re.compile(r"[A-Za-z0-9\-._~!$&'()*+,;=:%]*")
 _HOST_BAD = re.compile(r"[\x00-\x20\"<>\\^`{|}/?#@]")
 _PORT = re.compile(r":[0-9]*")
-_CACHED_LENGTH = 2048
 # The password of ``scheme://user:password@host``, hidden in messages as Go's URL.Redacted does.
 _PASSWORD = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*://[^/?#@:]*:)[^/?#]*(?=@)")
 # Bytes Go's escape(_, encodePath) leaves alone; every other byte becomes %XX.
@@ -58,10 +61,13 @@ def canonical_uri(url_or_target: str) -> str:
     scheme followed by neither ``//`` nor ``/`` (an opaque URL such as ``mailto:x``), and a
     relative path; ``*`` alone is kept, as Go keeps it.
     """
-    url = require_str("url", url_or_target)
-    simple = _simple_target(url) if len(url) <= _CACHED_LENGTH else _SIMPLE_UNCACHED(url)
-    if simple is not None:
-        return simple
+    url = url_or_target if type(url_or_target) is str else require_str("url", url_or_target)
+    simple = _SIMPLE.fullmatch(url)
+    return _general_target(url) if simple is None else url[simple.start(1) :]
+
+
+def _general_target(url: str) -> str:
+    """Return the target of a URL the one-match common case does not cover."""
     _check_text(url, "URL")
     rest, _, fragment = url.partition("#")
     _check_escapes(fragment, url, "fragment")
@@ -100,33 +106,11 @@ def _check_escapes(part: str, url: str, where: str) -> None:
         )
 
 
-@lru_cache(maxsize=512)
-def _simple_target(url: str) -> str | None:
-    """Return the target for the common case (nothing to escape), or None to take the long way.
-
-    Services sign the same few URLs over and over, so recent answers are kept.
-    """
-    simple = _SIMPLE.fullmatch(url)
-    if simple is None:
-        return None
-    start = simple.start(1)
-    if start == 0 and url.startswith("//"):
-        return None  # '//host/path' names an authority, as in Go.
-    return url[start:]
-
-
-_SIMPLE_UNCACHED = _simple_target.__wrapped__
-
-
 def check_wire_target(target: str) -> str:
     """Return an origin-form request target unchanged if it can be sent and signed as it is."""
-    target = require_str("target", target)
-    return _checked_wire_target(target) if len(target) <= _CACHED_LENGTH else _check_wire(target)
-
-
-@lru_cache(maxsize=512)
-def _checked_wire_target(target: str) -> str:
-    return _check_wire(target)
+    if type(target) is str and _SIMPLE_WIRE.fullmatch(target) is not None:
+        return target
+    return _check_wire(require_str("target", target))
 
 
 def _check_wire(target: str) -> str:

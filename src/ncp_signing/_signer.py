@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import binascii
 import hashlib
 import time
+from binascii import b2a_base64
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -142,7 +142,7 @@ class Signer:
         inner.update(f"{method} {target}\n{stamp}\n{self._access_key}".encode())
         outer = self._outer.copy()
         outer.update(inner.digest())
-        return binascii.b2a_base64(outer.digest(), newline=False).decode("ascii")
+        return b2a_base64(outer.digest(), newline=False).decode()
 
 
 def _keyed_hashes(key: bytes) -> tuple[hashlib._Hash, hashlib._Hash]:

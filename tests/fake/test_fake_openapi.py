@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import jsonschema_rs
 import pytest
 import requests
 import schemathesis
@@ -77,3 +78,60 @@ def test_responses_match_the_document(fake_ncloud: FakeNcloud, operation: object
         assert 200 in statuses, statuses
     if operation_id == "createFile":
         assert 201 in statuses, statuses
+
+
+BODIES = [
+    (MINIMAL_MAIL, True),
+    ({"templateSid": 7, "recipients": [{"address": "to@example.com"}]}, True),
+    (
+        {**MINIMAL_MAIL, "recipients": [{"address": "a@example.com", "parameters": {"n": 1.5}}]},
+        True,
+    ),
+    (
+        {
+            **MINIMAL_MAIL,
+            "recipients": [],
+            "recipientGroupFilter": {"andFilter": True, "groups": ["vip"]},
+        },
+        True,
+    ),
+    ({**MINIMAL_MAIL, "advertising": True, "useBasicUnsubscribeMsg": True}, True),
+    ({**MINIMAL_MAIL, "advertising": True, "unsubscribeMessage": "Stop"}, True),
+    ({**MINIMAL_MAIL, "advertising": False}, True),
+    ({k: v for k, v in MINIMAL_MAIL.items() if k != "title"}, False),
+    ({k: v for k, v in MINIMAL_MAIL.items() if k != "senderAddress"}, False),
+    ({**MINIMAL_MAIL, "recipients": []}, False),
+    ({k: v for k, v in MINIMAL_MAIL.items() if k != "recipients"}, False),
+    ({**MINIMAL_MAIL, "advertising": True}, False),
+    ({**MINIMAL_MAIL, "advertising": True, "useBasicUnsubscribeMsg": False}, False),
+    ({**MINIMAL_MAIL, "advertising": True, "unsubscribeMessage": ""}, False),
+    ({**MINIMAL_MAIL, "reservationDateTime": "2030-13-01 09:00"}, False),
+    ({**MINIMAL_MAIL, "parameters": {"k": True}}, False),
+]
+
+
+@pytest.mark.parametrize(("body", "valid"), BODIES)
+def test_the_mail_schema_states_the_conditional_fields(
+    fake_ncloud: FakeNcloud, session: requests.Session, body: dict[str, object], valid: bool
+) -> None:
+    document = openapi_document()
+    schema = {"$ref": "#/components/schemas/CreateMailRequest", **document}
+    assert jsonschema_rs.Draft4Validator(schema).is_valid(body) is valid
+    answer = session.post(fake_ncloud.url + "/api/v1/mails", json=body, timeout=5)
+    assert answer.status_code == (201 if valid else 400), answer.text
+
+
+def test_the_list_routes_declare_every_query_parameter_the_fake_reads() -> None:
+    paths = openapi_document()["paths"]
+    names = {
+        route: {p["name"] for p in paths[route]["get"]["parameters"] if p["in"] == "query"}
+        for route in ("/mails/requests", "/mails/requests/{requestId}/mails")
+    }
+    assert names["/mails/requests"] == {
+        *("startUtc", "endUtc", "startDateTime", "endDateTime", "requestId", "mailId"),
+        *("dispatchType", "title", "templateSid", "senderAddress", "recipientAddress"),
+        *("sendStatus", "page", "size", "sort"),
+    }
+    assert names["/mails/requests/{requestId}/mails"] == {
+        *("mailId", "recipientAddress", "title", "sendStatus", "page", "size", "sort"),
+    }

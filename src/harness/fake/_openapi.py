@@ -8,13 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from harness.fake._openapi_schemas import SCHEMAS, STATUS, STR, obj, ref
+from harness.fake._validation import MAX_RESERVATION_UTC
+
 __all__ = ["openapi_document"]
-
-_REF = "#/components/schemas/"
-
-
-def _ref(name: str) -> dict[str, str]:
-    return {"$ref": _REF + name}
 
 
 def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
@@ -31,12 +28,12 @@ def _errors(*extra: int) -> dict[str, Any]:
         "503": "Endpoint error (gateway errorCode 500)",
         "504": "Endpoint timeout (gateway errorCode 510)",
     }
-    answers = {code: _json(_ref("GatewayError"), text) for code, text in gateway.items()}
-    answers["400"] = _json(_ref("MailerError"), "Invalid request (77102) or unknown id (77103)")
-    answers["403"] = _json(_ref("MailerError"), "Not subscribed to the mail service (77202)")
-    answers["405"] = _json(_ref("MailerError"), "Method not allowed (77001)")
+    answers = {code: _json(ref("GatewayError"), text) for code, text in gateway.items()}
+    answers["400"] = _json(ref("MailerError"), "Invalid request (77102) or unknown id (77103)")
+    answers["403"] = _json(ref("MailerError"), "Not subscribed to the mail service (77202)")
+    answers["405"] = _json(ref("MailerError"), "Method not allowed (77001)")
     for code in extra:
-        answers[str(code)] = _json(_ref("MailerError"), "Unsupported media type (77002)")
+        answers[str(code)] = _json(ref("MailerError"), "Unsupported media type (77002)")
     return answers
 
 
@@ -50,21 +47,12 @@ def _path(name: str) -> dict[str, Any]:
     return {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
 
 
-_STATUS = {"type": "string", "enum": ["P", "R", "I", "S", "F", "U", "C", "PF"]}
-_NULLABLE_NES = {"allOf": [_ref("NesDateTime")], "nullable": True}
-_LABEL = {
-    "type": "object",
-    "required": ["label", "code"],
-    "properties": {"label": {"type": "string"}, "code": {"type": "string"}},
-}
-
-
 def _page(item: str) -> dict[str, Any]:
     return {
         "type": "object",
         "required": ["content", "totalElements", "totalPages", "number", "size", "sort"],
         "properties": {
-            "content": {"type": "array", "items": _ref(item)},
+            "content": {"type": "array", "items": ref(item)},
             "totalElements": {"type": "integer"},
             "totalPages": {"type": "integer"},
             "numberOfElements": {"type": "integer"},
@@ -77,136 +65,37 @@ def _page(item: str) -> dict[str, Any]:
     }
 
 
-def _obj(required: list[str], **properties: Any) -> dict[str, Any]:
-    return {"type": "object", "required": required, "properties": properties}
+_PAGING = [
+    _query("page", {"type": "integer", "minimum": 0, "maximum": 1000}),
+    _query("size", {"type": "integer", "minimum": 1, "maximum": 1000}),
+]
 
 
-_STR = {"type": "string"}
-_NSTR = {"type": "string", "nullable": True}
-_INT = {"type": "integer"}
-_BOOL = {"type": "boolean"}
-
-_SCHEMAS: dict[str, Any] = {
-    "GatewayError": _obj(
-        ["error"], error=_obj(["errorCode", "message"], errorCode=_STR, message=_STR, details=_STR)
-    ),
-    "MailerError": _obj(
-        ["error"],
-        error=_obj(["code", "errorCode", "message"], code=_STR, errorCode=_STR, message=_STR),
-    ),
-    "NesDateTime": _obj(
-        ["utc", "formattedDate", "formattedDateTime"],
-        utc=_INT,
-        formattedDate=_STR,
-        formattedDateTime=_STR,
-    ),
-    "Recipient": _obj(
-        ["address"],
-        address={"type": "string", "format": "email"},
-        name={"type": "string", "maxLength": 69, "nullable": True},
-        type={"type": "string", "enum": ["R", "C", "B"]},
-        parameters={"type": "object", "additionalProperties": _STR},
-    ),
-    "CreateMailRequest": _obj(
-        [],
-        senderAddress={"type": "string", "format": "email"},
-        senderName={"type": "string", "maxLength": 69},
-        templateSid={"type": "integer", "minimum": 0, "maximum": 2_147_483_647},
-        title={"type": "string", "maxLength": 500},
-        body={"type": "string"},
-        individual=_BOOL,
-        confirmAndSend=_BOOL,
-        advertising=_BOOL,
-        parameters={"type": "object", "additionalProperties": _STR},
-        referencesHeader=_STR,
-        reservationUtc={"type": "integer", "minimum": 0},
-        reservationDateTime={"type": "string", "example": "2030-01-01 09:00"},
-        attachFileIds={"type": "array", "items": _STR},
-        recipients={"type": "array", "items": _ref("Recipient"), "maxItems": 100000},
-        recipientGroupFilter=_obj(
-            ["andFilter", "groups"],
-            andFilter=_BOOL,
-            groups={"type": "array", "items": _STR, "minItems": 1, "maxItems": 5},
-        ),
-        useBasicUnsubscribeMsg=_BOOL,
-        unsubscribeMessage=_STR,
-    ),
-    "CreateMailResponse": _obj(["requestId", "count"], requestId=_STR, count=_INT),
-    "MailRequestStatus": _obj(
-        ["requestId", "readyCompleted", "requestCount", "finishCount", "countsByStatus"],
-        requestId=_STR,
-        readyCompleted=_BOOL,
-        allSentSuccess=_BOOL,
-        requestCount=_INT,
-        sentCount=_INT,
-        finishCount=_INT,
-        readyCount=_INT,
-        reservationDate=_NULLABLE_NES,
-        countsByStatus={
-            "type": "array",
-            "items": _obj(["status", "count"], status=_LABEL, count=_INT),
-        },
-    ),
-    "MailRequestItem": _obj(
-        ["requestId", "requestDate", "emailStatus"],
-        requestId=_STR,
-        requestDate=_ref("NesDateTime"),
-        templateSid={"type": "integer", "nullable": True},
-        templateName=_NSTR,
-        emailStatus=_LABEL,
-        senderAddress=_NSTR,
-        senderName=_NSTR,
-        dispatchType=_STR,
-        sendDate=_NULLABLE_NES,
-        reservationDate=_NULLABLE_NES,
-        requestCount=_INT,
-        recipientCount=_INT,
-    ),
-    "MailItem": _obj(
-        ["requestId", "mailId", "emailStatus"],
-        requestId=_STR,
-        requestDate=_ref("NesDateTime"),
-        mailId=_STR,
-        title=_STR,
-        emailStatus=_LABEL,
-        senderAddress=_NSTR,
-        reservationStatus=_LABEL,
-        advertising=_BOOL,
-        representativeRecipient=_STR,
-    ),
-    "Mail": _obj(
-        ["requestId", "mailId", "title", "body", "recipients"],
-        requestId=_STR,
-        mailId=_STR,
-        title=_STR,
-        body=_STR,
-        emailStatus=_LABEL,
-        attachFiles={"type": "array", "items": _ref("FileInfo")},
-        recipients={
-            "type": "array",
-            "items": _obj(["address", "type", "status"], address=_STR, type=_STR, status=_LABEL),
-        },
-    ),
-    "FileInfo": _obj(["fileId", "fileName", "fileSize"], fileId=_STR, fileName=_STR, fileSize=_INT),
-    "CreateFileResponse": _obj(
-        ["tempRequestId", "files"],
-        tempRequestId=_STR,
-        files={"type": "array", "items": _ref("FileInfo")},
-    ),
-}
+def _sort(*properties: str) -> dict[str, Any]:
+    """``sort=property(,asc|desc)``, repeatable."""
+    pattern = f"^({'|'.join(properties)})(,(asc|desc|ASC|DESC))?$"
+    return _query("sort", {"type": "string", "pattern": pattern}, repeat=True)
 
 
 def _operations() -> dict[str, Any]:
+    moment = {"type": "integer", "minimum": -MAX_RESERVATION_UTC, "maximum": MAX_RESERVATION_UTC}
     list_query = [
-        _query("startUtc", {"type": "integer", "minimum": 0}),
-        _query("endUtc", {"type": "integer", "minimum": 0}),
-        _query("startDateTime", _STR),
-        _query("endDateTime", _STR),
-        _query("requestId", _STR),
-        _query("title", _STR),
-        _query("sendStatus", _STATUS, repeat=True),
-        _query("page", {"type": "integer", "minimum": 0, "maximum": 1000}),
-        _query("size", {"type": "integer", "minimum": 1, "maximum": 1000}),
+        *(_query(f"{edge}Utc", moment) for edge in ("start", "end")),
+        *(_query(f"{edge}DateTime", STR) for edge in ("start", "end")),
+        *(_query(name, STR) for name in ("requestId", "mailId", "title", "senderAddress")),
+        _query("recipientAddress", STR),
+        _query("dispatchType", {"type": "string", "enum": ["CONSOLE", "API"]}),
+        _query("templateSid", {"type": "integer", "minimum": 0}),
+        _query("sendStatus", STATUS, repeat=True),
+        *_PAGING,
+        _sort("createUtc", "recipientCount", "reservationUtc", "sendUtc", "statusCode"),
+    ]
+    mail_query = [
+        _path("requestId"),
+        *(_query(name, STR) for name in ("mailId", "recipientAddress", "title")),
+        _query("sendStatus", STATUS, repeat=True),
+        *_PAGING,
+        _sort("id", "createUtc", "statusCode"),
     ]
     return {
         "/mails": {
@@ -214,14 +103,16 @@ def _operations() -> dict[str, Any]:
                 "operationId": "createMailRequest",
                 "requestBody": {
                     "required": True,
-                    "content": {"application/json": {"schema": _ref("CreateMailRequest")}},
+                    "content": {"application/json": {"schema": ref("CreateMailRequest")}},
                 },
-                "responses": {"201": _json(_ref("CreateMailResponse"), "Accepted"), **_errors(415)},
+                "responses": {"201": _json(ref("CreateMailResponse"), "Accepted"), **_errors(415)},
             }
         },
         "/mails/requests": {
             "get": {
                 "operationId": "getMailRequestList",
+                "description": "startUtc or startDateTime, and endUtc or endDateTime, are "
+                "required; the Utc form wins.",
                 "parameters": list_query,
                 "responses": {"200": _json(_page("MailRequestItem"), "A page"), **_errors()},
             }
@@ -230,18 +121,13 @@ def _operations() -> dict[str, Any]:
             "get": {
                 "operationId": "getMailRequestStatus",
                 "parameters": [_path("requestId")],
-                "responses": {"200": _json(_ref("MailRequestStatus"), "Status"), **_errors()},
+                "responses": {"200": _json(ref("MailRequestStatus"), "Status"), **_errors()},
             }
         },
         "/mails/requests/{requestId}/mails": {
             "get": {
                 "operationId": "getMailList",
-                "parameters": [
-                    _path("requestId"),
-                    _query("sendStatus", _STATUS, repeat=True),
-                    _query("page", {"type": "integer", "minimum": 0, "maximum": 1000}),
-                    _query("size", {"type": "integer", "minimum": 1, "maximum": 1000}),
-                ],
+                "parameters": mail_query,
                 "responses": {"200": _json(_page("MailItem"), "A page"), **_errors()},
             }
         },
@@ -252,7 +138,7 @@ def _operations() -> dict[str, Any]:
                     "required": True,
                     "content": {
                         "multipart/form-data": {
-                            "schema": _obj(
+                            "schema": obj(
                                 ["fileList"],
                                 fileList={
                                     "type": "array",
@@ -264,7 +150,7 @@ def _operations() -> dict[str, Any]:
                     },
                 },
                 "responses": {
-                    "201": _json(_ref("CreateFileResponse"), "Uploaded (10 MB per file)"),
+                    "201": _json(ref("CreateFileResponse"), "Uploaded (10 MB per file)"),
                     **_errors(415),
                 },
             }
@@ -273,7 +159,7 @@ def _operations() -> dict[str, Any]:
             "get": {
                 "operationId": "getMail",
                 "parameters": [_path("mailId")],
-                "responses": {"200": _json(_ref("Mail"), "One mail"), **_errors()},
+                "responses": {"200": _json(ref("Mail"), "One mail"), **_errors()},
             }
         },
     }
@@ -286,5 +172,5 @@ def openapi_document(base_path: str = "/api/v1") -> dict[str, Any]:
         "info": {"title": "Fake NCloud Cloud Outbound Mailer v1", "version": "1.0.0"},
         "servers": [{"url": base_path}],
         "paths": _operations(),
-        "components": {"schemas": _SCHEMAS},
+        "components": {"schemas": SCHEMAS},
     }

@@ -56,3 +56,12 @@ def test_the_cli_never_prints_the_secret(argv: list[str]) -> None:
         main(argv, stop=stop)
     assert out.getvalue() or err.getvalue()
     assert SENTINEL not in out.getvalue() + err.getvalue()
+
+
+def test_legacy_api_keys_are_not_in_the_state_repr() -> None:
+    api_key = "planted-api-key-5e1d"
+    with FakeNcloud(credentials=("ak", "sk"), api_keys=[api_key]) as fake:
+        shown = repr(fake._state) + repr(fake)
+        assert fake._state.api_keys == frozenset({api_key})
+    assert "api_keys" not in shown
+    assert api_key not in shown

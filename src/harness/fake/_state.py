@@ -70,7 +70,8 @@ class RequestRecord:
 class FakeState:
     """Shared by the app (on the server thread) and the :class:`FakeNcloud` handle.
 
-    ``secrets`` maps access keys to secret keys; it is left out of the ``repr``.
+    ``secrets`` maps access keys to secret keys; it and the legacy ``api_keys`` are left out
+    of the ``repr``.
     """
 
     secrets: dict[str, str] = field(repr=False)
@@ -78,7 +79,7 @@ class FakeState:
     debug: bool = False
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     max_file_bytes: int = 10 * 1024 * 1024
-    api_keys: frozenset[str] = frozenset()
+    api_keys: frozenset[str] = field(default=frozenset(), repr=False)
     denied_keys: frozenset[str] = frozenset()
     unsubscribed_accounts: frozenset[str] = frozenset()
     progression: Progression = field(default_factory=Progression)

@@ -7,7 +7,7 @@ import asyncio
 import httpx
 
 from ncp_signing import Credentials
-from ncp_signing.httpx_auth import NcpHttpxAuth, signed_client
+from ncp_signing.httpx_auth import signed_async_client, signed_client
 
 
 def list_requests(base_url: str, credentials: Credentials) -> httpx.Response:
@@ -20,10 +20,10 @@ def list_requests(base_url: str, credentials: Credentials) -> httpx.Response:
 
 
 def statuses(base_url: str, credentials: Credentials, request_ids: list[str]) -> list[int]:
-    """Several signed GETs at once on an AsyncClient."""
+    """Several signed GETs at once on one AsyncClient."""
 
     async def run() -> list[int]:
-        async with httpx.AsyncClient(base_url=base_url, auth=NcpHttpxAuth(credentials)) as client:
+        async with signed_async_client(credentials, base_url=base_url) as client:
             paths = [f"/api/v1/mails/requests/{rid}/status" for rid in request_ids]
             responses = await asyncio.gather(*(client.get(path) for path in paths))
         return [response.status_code for response in responses]

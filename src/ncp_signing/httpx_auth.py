@@ -1,4 +1,11 @@
-"""Sign requests made with ``httpx`` (the ``httpx`` extra): ``Client(auth=NcpHttpxAuth(...))``."""
+"""Sign requests made with ``httpx`` (the ``httpx`` extra).
+
+Build clients with :func:`signed_client` or :func:`signed_async_client`. A bare
+``Client(auth=NcpHttpxAuth(...), follow_redirects=True)`` sends the ``x-ncp-*`` headers to
+whatever origin a redirect names: httpx runs an auth flow once, before its redirect loop, so
+the auth never sees the hops, and it strips only ``Authorization`` from them. The factories
+add the request hook that removes the headers on a hop to another origin.
+"""
 
 from __future__ import annotations
 
@@ -20,10 +27,10 @@ class NcpHttpxAuth(httpx.Auth):
 
     Every request is signed with a fresh timestamp, replacing any ``x-ncp-*`` headers it
     carries. httpx does not run auth again when it follows a redirect, and strips only
-    ``Authorization`` on a cross-origin hop, so the signing headers would travel with it:
-    :meth:`strip_on_redirect` (or :meth:`astrip_on_redirect` for an ``AsyncClient``), installed
-    as a ``request`` event hook, removes them when a hop leaves the signed origin. The
-    :func:`signed_client` and :func:`signed_async_client` factories install it for you.
+    ``Authorization`` on a cross-origin hop, so the signing headers travel with it unless
+    :meth:`strip_on_redirect` (or :meth:`astrip_on_redirect` for an ``AsyncClient``) is
+    installed as a ``request`` event hook; prefer the :func:`signed_client` and
+    :func:`signed_async_client` factories, which install it.
     """
 
     def __init__(

@@ -153,6 +153,35 @@ def test_httpx_signed_async_client_strips_too(server: RawServer, other_origin: R
     assert not {name.lower() for name, _ in arrived.headers} & OWNED
 
 
+def test_bare_httpx_auth_following_redirects_carries_headers_elsewhere(
+    server: RawServer, other_origin: RawServer
+) -> None:
+    """The documented limit: httpx runs auth once, before its redirect loop, so the hop keeps
+    the headers. If httpx ever strips them itself, this fails and docs/signing.md must change."""
+    server.redirect_to = other_origin.url + "/landing"
+    with httpx.Client(auth=NcpHttpxAuth(CREDENTIALS), follow_redirects=True) as client:
+        client.get(server.url + "/redirect")
+    arrived = other_origin.seen[-1]
+    assert arrived.target == "/landing"
+    assert {name.lower() for name, _ in arrived.headers} & OWNED == OWNED - {
+        "x-ncp-apigw-signature-v1"
+    }
+
+
+def test_httpx_strip_hook_on_a_client_built_by_hand(
+    server: RawServer, other_origin: RawServer
+) -> None:
+    server.redirect_to = other_origin.url + "/landing"
+    auth = NcpHttpxAuth(CREDENTIALS)
+    hooks = {"request": [auth.strip_on_redirect]}
+    with httpx.Client(auth=auth, follow_redirects=True, event_hooks=hooks) as client:
+        client.get(server.url + "/redirect")
+    assert server.seen[-1].valid
+    arrived = other_origin.seen[-1]
+    assert arrived.target == "/landing"
+    assert not {name.lower() for name, _ in arrived.headers} & OWNED
+
+
 def test_httpx_same_origin_redirect_keeps_headers(server: RawServer) -> None:
     server.redirect_to = "/landing"
     with signed_client(CREDENTIALS, follow_redirects=True) as client:
@@ -161,10 +190,19 @@ def test_httpx_same_origin_redirect_keeps_headers(server: RawServer) -> None:
 
 
 def test_httpx_adapter_replaces_existing_headers(server: RawServer) -> None:
+    stale = {
+        "X-NCP-APIGW-TIMESTAMP": "1",
+        "x-ncp-iam-access-key": "someone-else",
+        "X-Ncp-Apigw-Signature-V2": "stale",
+    }
     auth = NcpHttpxAuth(CREDENTIALS)
-    with httpx.Client(auth=auth, headers={"X-Ncp-Apigw-Timestamp": "1"}) as client:
-        response = client.get(server.url + "/a")
+    with httpx.Client(auth=auth, headers={"X-Ncp-Apigw-Signature-V1": "stale"}) as client:
+        response = client.get(server.url + "/a", headers=stale)
     assert response.status_code == 200
+    arrived = server.seen[-1]
+    assert arrived.valid
+    names = [name.lower() for name, _ in arrived.headers if name.lower() in OWNED]
+    assert sorted(names) == sorted(OWNED - {"x-ncp-apigw-signature-v1"})
     assert SECRET_KEY not in repr(auth)
 
 

@@ -8,15 +8,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import SecretStr, ValidationError
+from pydantic import ValidationError
 from pydantic_settings import BaseSettings
 
-from ncp_config._redact import REDACTED, register_secret, secret_forms
+from ncp_config._configure import ConfigureFileSource
+from ncp_config._redact import register_secret
+from ncp_config._scrub import scrub_errors, scrubbed_error
 from ncp_config._settings import NcpSettings
 from ncp_config._sources import (
     ENV_NAMES,
     ChainSource,
-    ConfigureFileSource,
     DotEnvSource,
     EnvironmentSource,
     ExplicitSource,
@@ -33,11 +34,11 @@ from ncp_config.exc import (
 __all__ = [
     "DEFAULT",
     "DEFAULT_SECRETS_DIR",
-    "INVALID",
+    "DERIVED",
+    "PAIR",
     "Chain",
-    "diagnose",
+    "Secrets",
     "load_settings",
-    "scrub_errors",
     "validate_chain",
 ]
 
@@ -51,16 +52,22 @@ class _Default:
 
 DEFAULT: Any = _Default()
 DEFAULT_SECRETS_DIR = Path("/run/secrets")
-_PAIR = ("access_key", "secret_key")
+PAIR = ("access_key", "secret_key")
 _LABELS = {"access_key": "access key", "secret_key": "secret key"}
-_DERIVED = {"api_gw_url": "derived from site", "mail_api_url": "derived from site and region"}
-# Inputs of these fields may appear in messages; the two keys never do.
-_SHOWN_FIELDS = frozenset(NcpSettings.model_fields) - set(_PAIR)
-# Error types whose input is not one value the user typed (or is an unknown key's value).
-_NO_VALUE_TYPES = frozenset({"missing", "extra_forbidden", "value_error"})
-# A value this long that is part of a secret is hidden too; shorter ones are ordinary words.
-_MIN_HIDDEN = 6
-_MAX_SHOWN = 60
+#: The source shown for a base URL left to be derived.
+DERIVED = {"api_gw_url": "derived from site", "mail_api_url": "derived from site and region"}
+
+
+@dataclass(frozen=True)
+class Secrets:
+    """Every secret key the sources of a chain hold, and whether every source was searched."""
+
+    values: tuple[str, ...]
+    complete: bool
+
+    def scrub(self, error: ConfigError) -> ConfigError:
+        """``error``, or a copy with every secret hidden (every quoted value if incomplete)."""
+        return scrubbed_error(error, self.values, hide_quoted=not self.complete)
 
 
 @dataclass
@@ -147,36 +154,39 @@ class Chain:
             for field, where in clashing.items():
                 if conflicts is not None and field not in merged:
                     conflicts.setdefault(field, where)
-            if pair_source is None and any(field in (values.keys() | clashing) for field in _PAIR):
+            if pair_source is None and any(field in (values.keys() | clashing) for field in PAIR):
                 pair_source = source
-                absent = [field for field in _PAIR if field not in (values.keys() | clashing)]
+                absent = [field for field in PAIR if field not in (values.keys() | clashing)]
                 if absent:
                     incomplete = _incomplete(source, absent[0])
                     if problems is None:
                         raise incomplete
                     problems.append(incomplete)
             for field, value in values.items():
-                if field in _PAIR and source is not pair_source:
+                if field in PAIR and source is not pair_source:
                     continue
                 if field not in merged:
                     merged[field] = value
                     origins[field] = source.origins[field]
         return merged, origins
 
-    def secret_candidates(self) -> list[str]:
-        """Every value any readable source holds for the secret key, winning or not."""
-        found = []
+    def learn_secrets(self) -> Secrets:
+        """Find every secret key any source holds, register each for redaction, return them.
+
+        Run before :meth:`read`, so that even the errors of reading (a profile, a conflict, a
+        file) are scrubbed of them. A value is registered with and without surrounding blanks,
+        since the settings strip them.
+        """
+        found: list[str] = []
+        complete = True
         for source in self.sources:
-            try:
-                value = source.values().get("secret_key")
-            except ConfigError:
-                found.extend(source.withheld)
-                value = (source.partial or {}).get("secret_key")
-            if value is not None:
-                found.append(
-                    str(value.get_secret_value() if hasattr(value, "get_secret_value") else value)
-                )
-        return found
+            values, whole = source.secret_values()
+            complete = complete and whole
+            found.extend(value for value in values if value not in found)
+            found.extend(value.strip() for value in values if value.strip() not in found)
+        for value in found:
+            register_secret(value)
+        return Secrets(tuple(value for value in found if value), complete)
 
     def missing_error(self, fields: list[str]) -> MissingSettingError:
         """Build the error for required settings no source supplied."""
@@ -227,88 +237,37 @@ def load_settings(
 def validate_chain(chain: Chain, construct: Callable[[], None]) -> dict[str, str]:
     """Read ``chain``, run ``construct`` (pydantic's validation of it) and return the origins.
 
-    Every secret key candidate is registered for redaction first. pydantic's
-    ``ValidationError`` never escapes: it becomes :class:`SettingsValidationError`, raised
-    outside the handler so that not even ``__context__`` keeps it, since its text and
-    ``errors()`` carry every input value.
+    Every secret key any source holds is registered for redaction first, and every error is
+    scrubbed of them. pydantic's ``ValidationError`` never escapes: it becomes
+    :class:`SettingsValidationError`, raised outside the handler so that not even
+    ``__context__`` keeps it, since its text and ``errors()`` carry every input value.
     """
-    merged, origins = chain.read()
-    candidates = chain.secret_candidates()
-    for candidate in candidates:
-        register_secret(candidate)
-    missing = [field for field in _PAIR if field not in merged]
+    secrets = chain.learn_secrets()
+    failure: ConfigError | None = None
+    try:
+        merged, origins = chain.read()
+    except ConfigError as error:
+        failure = secrets.scrub(error)
+    if failure is not None:
+        raise failure from None
+    missing = [field for field in PAIR if field not in merged]
     if missing:
-        raise chain.missing_error(missing)
+        raise secrets.scrub(chain.missing_error(missing))
     problems: list[dict[str, Any]] = []
     try:
         construct()
     except ValidationError as error:
-        problems = scrub_errors(error, origins, candidates, merged)
+        inputs = merged if secrets.complete else None
+        problems = scrub_errors(error, origins, secrets.values, inputs)
     if problems:
         raise SettingsValidationError(problems) from None
     for field in NcpSettings.model_fields:
-        origins.setdefault(field, _DERIVED.get(field, "default"))
+        origins.setdefault(field, DERIVED.get(field, "default"))
     return origins
 
 
-def scrub_errors(
-    error: ValidationError,
-    origins: Mapping[str, str],
-    secrets: list[str],
-    inputs: Mapping[str, Any] | None = None,
-) -> list[dict[str, Any]]:
-    """Keep only the location, type, message and source of each error, minus any secret.
-
-    pydantic's own messages ("Input should be ...") get the offending input from ``inputs``
-    appended, for a field that is not a credential and a value that holds no known secret;
-    the messages of this package's validators already say what is wrong, without a secret.
-    """
-    forms = sorted(
-        {form for secret in secrets if secret for form in secret_forms(secret)},
-        key=len,
-        reverse=True,
-    )
-    scrubbed = []
-    for item in error.errors(include_url=False, include_input=False, include_context=False):
-        message = str(item["msg"]).removeprefix("Value error, ")
-        field = str(item["loc"][0]) if item["loc"] else ""
-        if (
-            item["type"] not in _NO_VALUE_TYPES
-            and len(item["loc"]) == 1
-            and field in _SHOWN_FIELDS
-            and inputs is not None
-            and field in inputs
-        ):
-            shown = _shown_value(inputs[field], secrets)
-            if shown is not None:
-                message = f"{message} (got {shown})"
-        for form in forms:
-            message = message.replace(form, REDACTED)
-        scrubbed.append(
-            {
-                "loc": list(item["loc"]),
-                "type": item["type"],
-                "msg": message,
-                "source": origins.get(field, "default" if field else "the combined settings"),
-            }
-        )
-    return scrubbed
-
-
-def _shown_value(value: Any, secrets: list[str]) -> str | None:
-    """Return the ``repr`` of a plain input value fit for a message, or ``None`` to hide it."""
-    if value is None or not isinstance(value, (str, int, float)):
-        return None
-    text = str(value)
-    for secret in secrets:
-        if secret and (secret in text or (len(text) >= _MIN_HIDDEN and text in secret)):
-            return None
-    shown = repr(value)
-    return shown if len(shown) <= _MAX_SHOWN else shown[: _MAX_SHOWN - 4] + "...'"
-
-
 def _incomplete(source: ChainSource, missing: str) -> IncompleteCredentialsError:
-    present = next(field for field in _PAIR if field != missing)
+    present = next(field for field in PAIR if field != missing)
     origin = source.origins.get(present) or source.conflicts[present]
     return IncompleteCredentialsError(
         f"The {_LABELS[present]} comes from {'an argument' if origin == 'argument' else origin} "
@@ -316,82 +275,3 @@ def _incomplete(source: ChainSource, missing: str) -> IncompleteCredentialsError
         "the two keys are only used as a pair from one place, so set both there or neither.",
         fields=[missing],
     )
-
-
-#: Marks a setting whose value is invalid in :func:`diagnose`'s result.
-INVALID: Any = type("Invalid", (), {"__repr__": lambda self: "<invalid>"})()
-
-
-def diagnose(chain: Chain) -> tuple[dict[str, tuple[Any, str]], list[ConfigError]]:
-    """Resolve every setting that can be resolved, and list every problem, without raising.
-
-    Returns, for each field, its value (``INVALID`` when invalid, ``None`` when not set; the
-    raw value for the two keys, the validated one otherwise) and its source, plus the errors
-    that :func:`load_settings` would raise one at a time.
-    """
-    problems: list[ConfigError] = []
-    conflicts: dict[str, str] = {}
-    merged, origins = chain.read(problems, conflicts)
-    candidates = chain.secret_candidates()
-    for candidate in candidates:
-        register_secret(candidate)
-    unread = any(not isinstance(problem, MissingSettingError) for problem in problems)
-    reported = {
-        field
-        for problem in problems
-        if isinstance(problem, MissingSettingError)
-        for field in problem.fields
-    }
-    missing = [field for field in _PAIR if field not in merged and field not in reported]
-    if missing and not unread:
-        # When a source could not be read, the value may well be in it.
-        problems.append(chain.missing_error(missing))
-    invalid: set[str] = set()
-    model: NcpSettings | None = None
-    for _ in NcpSettings.model_fields:
-        values = {field: value for field, value in merged.items() if field not in invalid}
-        values.setdefault("access_key", "AKIDSTANDIN00000")  # lets the other fields be checked
-        values.setdefault("secret_key", SecretStr("stand-in-secret"))
-        try:
-            model = _validated(values)
-        except ValidationError as error:
-            if not invalid:
-                # A source that could not be read may hold the secret key, unknown here, so
-                # no input is echoed then.
-                inputs = None if unread else merged
-                problems.append(
-                    SettingsValidationError(scrub_errors(error, origins, candidates, inputs))
-                )
-            failed = {str(item["loc"][0]) for item in error.errors() if item["loc"]}
-        else:
-            break
-        if failed <= invalid:
-            break
-        invalid |= failed
-    resolved: dict[str, tuple[Any, str]] = {}
-    for field in NcpSettings.model_fields:
-        source = origins.get(field) or _DERIVED.get(field, "default")
-        value: Any
-        if field in conflicts and field not in merged:
-            value, source = INVALID, conflicts[field]
-        elif field in invalid:
-            value = INVALID
-        elif field in _PAIR:
-            value = merged.get(field)
-            source = origins.get(field, "not found")
-        elif field in _DERIVED and field not in merged and invalid & {"site", "region"}:
-            value = None
-        elif model is not None:
-            value = getattr(model, field)
-        else:
-            value = merged.get(field)
-        resolved[field] = (value, source)
-    return resolved, problems
-
-
-def _validated(values: dict[str, Any]) -> NcpSettings:
-    """Validate ``values`` alone: no chain, no secret registered; pydantic's error escapes."""
-    instance = NcpSettings.__new__(NcpSettings)
-    source = ExplicitSource(NcpSettings, values, keep_none=True)
-    BaseSettings.__init__(instance, _build_sources=((source,), {}))
-    return instance

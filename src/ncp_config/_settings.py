@@ -20,6 +20,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from typing_extensions import Self
 
 from ncp_config._sites import REGIONS, api_gw_url_for, check_base_url, mail_api_url_for
+from ncp_config._sources import ENV_NAMES
 from ncp_config.exc import ConfigFileError
 from ncp_signing import Credentials
 
@@ -29,6 +30,18 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 # Retries re-sign every attempt, but a budget near the gateway's five-minute timestamp window
 # would make a slow failure indistinguishable from a hung one; two minutes is plenty.
 MAX_RETRY_DEADLINE = 120.0
+# Every field that holds text, and so may hold an undecodable byte.
+_TEXT_FIELDS = (
+    "access_key",
+    "secret_key",
+    "site",
+    "region",
+    "api_gw_url",
+    "mail_api_url",
+    "mail_sender_address",
+    "mail_sender_name",
+)
+_KEY_LABELS = {"access_key": "The access key", "secret_key": "The secret key"}
 
 
 def _is_utf8(text: str) -> bool:
@@ -164,15 +177,16 @@ class NcpSettings(BaseSettings):
     def _region_upper(cls, value: Any) -> Any:
         return value.strip().upper() if isinstance(value, str) else value
 
-    @field_validator("access_key", "secret_key", mode="before")
+    @field_validator(*_TEXT_FIELDS, mode="before")
     @classmethod
     def _utf8(cls, value: Any, info: ValidationInfo) -> Any:
         text = value.get_secret_value() if isinstance(value, SecretStr) else value
         if isinstance(text, str) and not _is_utf8(text):
-            # Said without the value: a lone surrogate would crash the signer later, with the
-            # whole key in the UnicodeEncodeError.
-            what = "secret key" if info.field_name == "secret_key" else "access key"
-            raise ValueError(f"The {what} is not valid UTF-8 text.")
+            # Said without the value: a lone surrogate (an undecodable byte) would fail later,
+            # in the signer or the mail client, with the whole value in a UnicodeEncodeError.
+            field = str(info.field_name)
+            what = _KEY_LABELS.get(field) or f"The value of {ENV_NAMES[field][0]}"
+            raise ValueError(f"{what} is not valid UTF-8 text.")
         return value
 
     @field_validator("access_key", "mail_sender_name")
@@ -216,17 +230,22 @@ class NcpSettings(BaseSettings):
             return None
         try:
             checked = email_validator.validate_email(value.strip(), check_deliverability=False)
-        except email_validator.EmailNotValidError as error:
+        except email_validator.EmailNotValidError:
+            checked = None
+        if checked is None:
+            # One fixed reason, raised outside the handler: the library's own sentences vary
+            # and its error holds the value.
             raise ValueError(
-                f"The sender address {value!r} is not an email address: {error}"
-            ) from None
+                f"{ENV_NAMES['mail_sender_address'][0]} {value!r} is not an email address "
+                "such as ops@example.com."
+            )
         return checked.normalized
 
     @field_validator("api_gw_url", "mail_api_url")
     @classmethod
     def _url(cls, value: str, info: ValidationInfo) -> str:
-        label = str(info.field_name).replace("_", " ")
-        return check_base_url(label, value) if value else value
+        name = ENV_NAMES[str(info.field_name)][0]
+        return check_base_url(name, value) if value else value
 
     @model_validator(mode="after")
     def _derive(self) -> NcpSettings:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from typing import Literal
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 __all__ = [
     "REGIONS",
@@ -14,7 +14,7 @@ __all__ = [
     "api_gw_url_for",
     "check_base_url",
     "mail_api_url_for",
-    "shown_url",
+    "shown_origin",
 ]
 
 Site = Literal["public", "gov", "fin"]
@@ -39,6 +39,7 @@ _MAIL_PATH = {"KR": "/api/v1", "SGN": "/api/v1-sgn", "JPN": "/api/v1-jpn"}
 _LOOPBACK_NAMES = {"localhost"}
 # Never part of a URL unescaped (RFC 3986); a request library would refuse it or send it raw.
 _SPACE_OR_CONTROL = re.compile(r"[\x00-\x20\x7f-\x9f]")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*")
 
 
 def api_gw_url_for(site: str) -> str:
@@ -60,50 +61,53 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def shown_url(url: str) -> str | None:
-    """Return ``url`` fit for an error message: user information masked, no query or fragment.
+def shown_origin(url: str) -> str | None:
+    """Return ``scheme://host[:port]`` of ``url`` for an error message, or ``None``.
 
-    Only ``scheme://host[:port]/path`` is kept, with any user information replaced by ``***``,
-    since it would be a password; ``None`` when no part can be shown safely (a URL that cannot
-    be split, or one without a host that contains ``@``).
+    Nothing else is ever shown: not user information (a password), not the path, query or
+    fragment, where a pasted secret would end up. A port is kept if it is digits, valid or not.
+    ``None`` when ``url`` has no ``scheme://`` or no host.
     """
-    try:
-        parts = urlsplit(url.strip())
-        parts.port  # noqa: B018 - a port that is not a number may be anything, even a password
-    except ValueError:
+    scheme, separator, rest = url.strip().partition("://")
+    if not separator or not _SCHEME.fullmatch(scheme):
         return None
-    if not parts.netloc:
-        return None if "@" in url else urlunsplit((parts.scheme, "", parts.path, "", ""))
-    _, at, host = parts.netloc.rpartition("@")
-    netloc = f"***@{host}" if at else host
-    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+    host = re.split(r"[/?#]", rest, maxsplit=1)[0].rpartition("@")[2]
+    name, colon, port = host.rpartition(":")
+    if colon and "]" not in port and not (port.isascii() and port.isdigit()):
+        host = name  # a "port" that is not a number may be anything, even a password
+    return f"{scheme}://{host}" if host else None
 
 
-def check_base_url(label: str, url: str) -> str:
+def check_base_url(name: str, url: str) -> str:
     """Return ``url`` without a trailing slash if it is a usable base URL, else raise ValueError.
 
-    Plain http is allowed only for loopback hosts (``localhost``, ``127.0.0.0/8``, ``::1``), so
-    a local fake server works while a typo can never send signed requests in clear text over a
-    network. A space or a control character anywhere is refused too. User information is
-    refused outright, because it would be a password in the URL; no message shows user
-    information, a query or a fragment (see :func:`shown_url`).
+    ``name`` is what the message calls the setting, such as ``NCLOUD_API_GW``. Plain http is
+    allowed only for loopback hosts (``localhost``, ``127.0.0.0/8``, ``::1``), so a local fake
+    server works while a typo can never send signed requests in clear text over a network. A
+    space or a control character anywhere is refused too, and so is user information, which
+    would be a password in the URL. A message shows only ``scheme://host[:port]`` (see
+    :func:`shown_origin`), and a bad character by its position and escaped form.
     """
     url = url.strip()
-    shown = shown_url(url)
-    subject = f"The {label}" if shown is None else f"The {label} {shown!r}"
+    origin = shown_origin(url)
+    subject = name if origin is None else f"{name} {origin!r}"
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - parsing the port is the check
     except ValueError:
         parts = None
     if parts is None:
-        raise ValueError(f"{subject} is not a valid URL (bad host or port).")
-    if _SPACE_OR_CONTROL.search(url):
-        raise ValueError(f"{subject} contains a space or a control character.")
+        raise ValueError(f"{subject} does not have a valid host and port.")
+    bad = _SPACE_OR_CONTROL.search(url)
+    if bad:
+        raise ValueError(
+            f"{subject} contains a space or a control character, {bad.group()!r} at position "
+            f"{bad.start() + 1}."
+        )
     if "@" in parts.netloc:
-        raise ValueError(f"{subject} must not contain user information.")
+        raise ValueError(f"{subject} must not contain user information (a name before '@').")
     if not parts.hostname:
-        raise ValueError(f"{subject} is not an absolute URL with a host.")
+        raise ValueError(f"{subject} is not an absolute URL with a host, such as https://host.")
     if parts.scheme == "http" and not _is_loopback(parts.hostname):
         raise ValueError(f"{subject} uses plain http, allowed only for loopback hosts; use https.")
     if parts.scheme not in ("http", "https"):

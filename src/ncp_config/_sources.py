@@ -7,7 +7,7 @@ short description of the variable, file or profile it read.
 
 from __future__ import annotations
 
-import configparser
+import io
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -17,14 +17,12 @@ from dotenv import dotenv_values
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 
-from ncp_config.exc import ConfigFileError, ConflictingSettingError, ProfileNotFoundError
+from ncp_config.exc import ConfigFileError, ConflictingSettingError
 
 __all__ = [
     "CONFIGURE_KEYS",
-    "DEFAULT_PROFILE",
     "ENV_NAMES",
     "ChainSource",
-    "ConfigureFileSource",
     "DotEnvSource",
     "EnvironmentSource",
     "ExplicitSource",
@@ -51,9 +49,6 @@ CONFIGURE_KEYS = {
     "ncloud_secret_access_key": "secret_key",
     "ncloud_api_url": "api_gw_url",
 }
-_CREDENTIAL_KEYS = ("ncloud_access_key_id", "ncloud_secret_access_key")
-DEFAULT_PROFILE = "DEFAULT"
-_NO_DEFAULT = "\x00"
 
 
 class ChainSource(PydanticBaseSettingsSource):
@@ -66,11 +61,10 @@ class ChainSource(PydanticBaseSettingsSource):
         super().__init__(settings_cls)
         self._values: dict[str, Any] | None = None
         self.origins: dict[str, str] = {}
-        #: After a ConflictingSettingError: the values that do not conflict, the conflicting
-        #: fields with the variables that disagree, and the secret keys left out of ``partial``.
+        #: After a ConflictingSettingError: the values that do not conflict, and the conflicting
+        #: fields with the variables that disagree.
         self.partial: dict[str, Any] | None = None
         self.conflicts: dict[str, str] = {}
-        self.withheld: list[str] = []
 
     def values(self) -> dict[str, Any]:
         """Return the field values this source supplies, reading them on first use."""
@@ -80,6 +74,16 @@ class ChainSource(PydanticBaseSettingsSource):
 
     def _load(self) -> dict[str, Any]:
         raise NotImplementedError
+
+    def secret_values(self) -> tuple[list[str], bool]:
+        """Every secret key this source holds, and whether the source could be searched whole.
+
+        It reads as leniently as it can (undecodable bytes kept as lone surrogates, a file that
+        does not parse searched line by line, every spelling and profile), so that a secret is
+        known, and hidden from every message, even when the source itself is in error. The
+        values found are only ever used for hiding, never as settings.
+        """
+        return [], True
 
     def names_of(self, field: str) -> str:
         """How this source spells ``field``, for messages: variable names, a key or a field."""
@@ -113,6 +117,13 @@ class ExplicitSource(ChainSource):
         self.origins = dict.fromkeys(self._given, "argument")
         return dict(self._given)
 
+    def secret_values(self) -> tuple[list[str], bool]:
+        value = self._given.get("secret_key")
+        if value is None:
+            return [], True
+        text = value.get_secret_value() if hasattr(value, "get_secret_value") else value
+        return [str(text)], True
+
     def names_of(self, field: str) -> str:
         return f"the {field} argument"
 
@@ -126,16 +137,26 @@ class _NamedValuesSource(ChainSource):
     def _describe(self, name: str) -> str:
         raise NotImplementedError
 
+    def _lenient_names(self) -> Mapping[str, str]:
+        """The names as :meth:`_names` finds them, undecodable bytes kept; OSError escapes."""
+        return self._names()
+
+    def secret_values(self) -> tuple[list[str], bool]:
+        try:
+            found = self._lenient_names()
+        except (OSError, ValueError):
+            return [], False
+        values = [found.get(name) for name in ENV_NAMES["secret_key"]]
+        return [value for value in values if value], True
+
     def _load(self) -> dict[str, Any]:
-        self.partial, self.conflicts, self.withheld = None, {}, []
+        self.partial, self.conflicts = None, {}
         found = self._names()
         values: dict[str, Any] = {}
         for field, names in ENV_NAMES.items():
             present = {name: found[name] for name in names if found.get(name)}
             if len(set(present.values())) > 1:
                 self.conflicts[field] = ", ".join(self._describe(name) for name in present)
-                if field == "secret_key":
-                    self.withheld.extend(present.values())
                 continue
             if present:
                 name = next(iter(present))
@@ -144,12 +165,19 @@ class _NamedValuesSource(ChainSource):
         if self.conflicts:
             # The other values stay available to a diagnosis, which lists every problem.
             self.partial = values
-            field = next(iter(self.conflicts))
-            first, second = ENV_NAMES[field][:2]
-            raise ConflictingSettingError(
-                f"{first} and {second} are both set in {self.where} and differ; unset one."
-            )
+            raise ConflictingSettingError(_conflict_message(list(self.conflicts), self.where))
         return values
+
+
+def _conflict_message(fields: list[str], where: str) -> str:
+    """One sentence naming every pair of spellings that disagree in ``where``."""
+    pairs = [" and ".join(ENV_NAMES[field][:2]) for field in fields]
+    if len(pairs) == 1:
+        return f"{pairs[0]} are both set in {where} and differ; unset one."
+    return (
+        f"{', and '.join(pairs)}, are each set twice in {where} with different values; "
+        "unset one of each pair."
+    )
 
 
 class EnvironmentSource(_NamedValuesSource):
@@ -185,11 +213,18 @@ class DotEnvSource(_NamedValuesSource):
             # ${NAME}: that would replace part of a value, quoted or not, by another variable.
             read = dotenv_values(self.path, encoding="utf-8-sig", interpolate=False)
         except (OSError, UnicodeDecodeError) as error:
-            problem = _unreadable(error)
+            problem = unreadable(error)
         if problem:
             # The decoding error holds the undecodable bytes, which may be a secret, so the
             # error is raised outside the handler and keeps no link to it.
             raise ConfigFileError(f"The .env file {self.path} {problem}.")
+        return {name: value for name, value in read.items() if value is not None}
+
+    def _lenient_names(self) -> Mapping[str, str]:
+        if not self.path.is_file():
+            return {}
+        text = self.path.read_text(encoding="utf-8-sig", errors="surrogateescape")
+        read = dotenv_values(stream=io.StringIO(text), interpolate=False)
         return {name: value for name, value in read.items() if value is not None}
 
     def _describe(self, name: str) -> str:
@@ -222,8 +257,7 @@ class SecretsDirSource(_NamedValuesSource):
                 name = wanted.get(entry.name.lower())
                 if name is None or not entry.is_file():
                     continue
-                text = entry.read_text(encoding="utf-8-sig")
-                text = text[:-2] if text.endswith("\r\n") else text.removesuffix("\n")
+                text = _secret_file_text(entry, errors="strict")
                 if name in found:
                     if found[name] != text:
                         raise ConflictingSettingError(
@@ -234,108 +268,37 @@ class SecretsDirSource(_NamedValuesSource):
                 found[name] = text
                 self._files[name] = entry
         except (OSError, UnicodeDecodeError) as error:
-            problem = _unreadable(error)
+            problem = unreadable(error)
         if problem:
             what = "secrets directory" if entry == self.path else "secrets file"
             raise ConfigFileError(f"The {what} {entry} {problem}.")
         return found
 
+    def secret_values(self) -> tuple[list[str], bool]:
+        wanted = {name.lower() for name in ENV_NAMES["secret_key"]}
+        try:
+            if not self.path.is_dir():
+                return [], True
+            # Every spelling, in any case: two files may differ only in case, and disagree.
+            return [
+                _secret_file_text(entry, errors="surrogateescape")
+                for entry in self.path.iterdir()
+                if entry.name.lower() in wanted and entry.is_file()
+            ], True
+        except OSError:
+            return [], False
+
     def _describe(self, name: str) -> str:
         return f"secrets file {self._files[name]}"
 
 
-class ConfigureFileSource(ChainSource):
-    """The NCloud CLI configure file: INI with ``[DEFAULT]`` and named profiles.
-
-    A named profile falls back to ``[DEFAULT]`` for a key it lacks, as go-ini does. Values are
-    taken whole after the first ``=``, so a secret containing ``=`` survives.
-    """
-
-    def __init__(self, settings_cls: type[BaseSettings], path: Path, profile: str | None) -> None:
-        super().__init__(settings_cls)
-        self.path = path
-        self.profile = profile or DEFAULT_PROFILE
-        self._required = profile is not None and profile != DEFAULT_PROFILE
-        self.where = f"the configure file {path} [{self.profile}]"
-
-    def _load(self) -> dict[str, Any]:
-        problem = ""
-        try:
-            exists = self.path.is_file()
-        except OSError as error:
-            problem = _unreadable(error)
-        if problem:
-            raise ConfigFileError(f"The configure file {self.path} {problem}.")
-        if not exists:
-            if self._required:
-                raise ProfileNotFoundError(
-                    f"The profile {self.profile!r} was requested but the configure file "
-                    f"{self.path} does not exist."
-                )
-            return {}
-        parser = self._parse()
-        if self.profile != DEFAULT_PROFILE and not parser.has_section(self.profile):
-            existing = ", ".join(repr(name) for name in parser.sections()) or "no profiles"
-            raise ProfileNotFoundError(
-                f"The profile {self.profile!r} is not in {self.path}; it has {existing}."
-            )
-        values: dict[str, Any] = {}
-        sections = tuple(dict.fromkeys((self.profile, DEFAULT_PROFILE)))
-        for keys in (_CREDENTIAL_KEYS, ("ncloud_api_url",)):
-            # The two keys are one pair: both come from the first section that has either, so a
-            # profile's access key is never paired with the [DEFAULT] secret key.
-            for section in sections:
-                found = {key: parser.get(section, key, fallback="").strip() for key in keys}
-                if any(found.values()):
-                    for key, value in found.items():
-                        if value:
-                            values[CONFIGURE_KEYS[key]] = value
-                            self.origins[CONFIGURE_KEYS[key]] = (
-                                f"configure file {self.path} [{section}]"
-                            )
-                    break
-        return values
-
-    def names_of(self, field: str) -> str:
-        return next(key for key, name in CONFIGURE_KEYS.items() if name == field)
-
-    def _parse(self) -> configparser.ConfigParser:
-        # DEFAULT is read as an ordinary section; the fallback to it is explicit above, so the
-        # source of each value can name the section it really came from.
-        parser = configparser.ConfigParser(interpolation=None, default_section=_NO_DEFAULT)
-        problem = ""
-        try:
-            text = self.path.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as error:
-            problem = _unreadable(error)
-        if problem:
-            raise ConfigFileError(f"The configure file {self.path} {problem}.")
-        try:
-            parser.read_string(text, source=str(self.path))
-        except configparser.MissingSectionHeaderError as error:
-            problem = (
-                f"does not start with a section header such as [DEFAULT] (line {error.lineno})"
-            )
-        except configparser.ParsingError as error:
-            lines = ", ".join(str(number) for number, _ in error.errors)
-            problem = f"has lines that are not key = value (line {lines})"
-        except configparser.DuplicateSectionError as error:
-            problem = f"has the section [{error.section}] twice (line {error.lineno})"
-        except configparser.DuplicateOptionError as error:
-            problem = (
-                f"has the key {error.option!r} twice in the section [{error.section}] "
-                f"(line {error.lineno})"
-            )
-        except configparser.Error as error:
-            problem = f"cannot be read as INI ({type(error).__name__})"
-        if problem:
-            # The parser's own messages quote the offending lines, which may hold a secret, so
-            # the error is raised outside the handler and keeps no link to them.
-            raise ConfigFileError(f"The configure file {self.path} {problem}.")
-        return parser
+def _secret_file_text(path: Path, *, errors: str) -> str:
+    """A secrets file's text, less one trailing newline."""
+    text = path.read_text(encoding="utf-8-sig", errors=errors)
+    return text[:-2] if text.endswith("\r\n") else text.removesuffix("\n")
 
 
-def _unreadable(error: OSError | UnicodeDecodeError) -> str:
+def unreadable(error: OSError | UnicodeDecodeError) -> str:
     """Describe why a file could not be read, without its contents."""
     if isinstance(error, UnicodeDecodeError):
         return "is not UTF-8 text"

@@ -16,7 +16,8 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from ncp_config._load import INVALID, Chain, diagnose, load_settings
+from ncp_config._diagnose import INVALID, diagnose
+from ncp_config._load import DERIVED, Chain, load_settings
 from ncp_config._redact import mask, redact
 from ncp_config._settings import NcpSettings
 from ncp_config._sources import ENV_NAMES
@@ -29,8 +30,6 @@ from ncp_config.exc import (
 from ncp_signing import NcpSigningError, Signer
 
 __all__ = ["main", "show_lines"]
-
-_DERIVED = {"api_gw_url": "derived from site", "mail_api_url": "derived from site and region"}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -174,6 +173,6 @@ _FILE_FIXES: dict[type[Exception], str] = {
 def _fix(field: str, source: str) -> str:
     if field not in ENV_NAMES:
         return "make the site, region and URLs agree (see `ncp-config show`)."
-    if source in ("default", *_DERIVED.values()) or source.startswith("env "):
+    if source in ("default", *DERIVED.values()) or source.startswith("env "):
         return f"set {ENV_NAMES[field][0]} to a valid value."
     return f"correct the value in {source}, or override it with {ENV_NAMES[field][0]}."

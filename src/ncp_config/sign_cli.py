@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ncp_config._load import load_settings
+from ncp_config._redact import redact
 from ncp_config.exc import ConfigError
+from ncp_signing import Credentials
 from ncp_signing import cli as signing_cli
 
 __all__ = ["main"]
@@ -27,6 +29,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = signing_cli.build_parser(CHAIN_HELP)
     parser.add_argument("--profile", help="profile of the configure file to read")
     args = parser.parse_args(argv)
-    return signing_cli.run(
-        args, lambda: load_settings(profile=args.profile).credentials(), (ConfigError,)
-    )
+    return signing_cli.run(args, lambda: _credentials(args.profile), (ConfigError,))
+
+
+def _credentials(profile: str | None) -> Credentials:
+    """The chain's credentials; an error's text passes through the redactor before it is shown."""
+    try:
+        return load_settings(profile=profile).credentials()
+    except ConfigError as error:
+        message = redact(str(error))
+    # Raised outside the handler, so that no traceback links it to the original.
+    raise ConfigError(message)

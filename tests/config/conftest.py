@@ -1,7 +1,9 @@
-"""Isolation for the config tests: the shared isolation, plus the default secrets directory.
+"""Isolation for the config tests: the shared isolation, the default secrets directory, and an
+empty registry of known secrets.
 
 The shared fixture points ``NCLOUD_SECRETS_DIR`` at an empty folder; these tests exercise the
-variable itself, so they unset it and move the built-in default instead.
+variable itself, so they unset it and move the built-in default instead. Each test starts with
+no secret registered for redaction, so a secret one test registered cannot hide another's leak.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from pathlib import Path
 import pytest
 
 import ncp_config._load
+import ncp_config._redact
 
 
 @pytest.fixture(autouse=True)
@@ -18,4 +21,12 @@ def isolated(isolated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     """The shared isolation, with no NCLOUD_SECRETS_DIR and a private default folder."""
     monkeypatch.delenv("NCLOUD_SECRETS_DIR")
     monkeypatch.setattr(ncp_config._load, "DEFAULT_SECRETS_DIR", tmp_path / "no-secrets")
+    forget_secrets(monkeypatch)
     return isolated
+
+
+def forget_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Empty the process-wide registry of secrets to redact, until the test ends."""
+    monkeypatch.setattr(ncp_config._redact, "_secrets", set())
+    monkeypatch.setattr(ncp_config._redact, "_forms", set())
+    monkeypatch.setattr(ncp_config._redact, "_ordered", ())

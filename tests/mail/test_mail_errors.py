@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from mail_helpers import make_settings
 
-from harness.fake import FakeNcloud, FaultScript
+from harness.fake import FakeNcloud, Fault, FaultScript
 from harness.mail import (
     AuthenticationError,
     EndpointError,
@@ -126,16 +126,26 @@ def test_details_detail_and_odd_bodies_are_tolerated() -> None:
 
 
 def test_mailer_errors_from_the_fake(client: MailClient, fake_ncloud: FakeNcloud) -> None:
+    """Each 4xx is answered to exactly one request: none of them is retried."""
+    assert client.retry.attempts is not None
+    assert client.retry.attempts > 1  # a retry would show as a second request
     with pytest.raises(NotFoundError) as missing:
         client.status("20300101000000000001")
     assert (missing.value.http_status, missing.value.mailer_code) == (400, "77103")
+    assert [r.status for r in fake_ncloud.requests] == [400]
     raw = client.backend.http  # type: ignore[attr-defined]
     with pytest.raises(InvalidRequestError) as invalid:
         raw.call("POST", "/mails", body={"title": "t"}, replay_safe=False)
     assert invalid.value.mailer_code == "77102"
+    assert [r.status for r in fake_ncloud.requests] == [400, 400]
     with pytest.raises(NotFoundError) as route:
         raw.call("GET", "/no-such-route", replay_safe=True)
     assert (route.value.http_status, route.value.gateway_code) == (404, "300")
+    assert [r.status for r in fake_ncloud.requests] == [400, 400, 404]
+    fake_ncloud.set_faults(FaultScript(faults=(Fault("throttle", "GET", code="400"),)))
+    with pytest.raises(QuotaExceededError):
+        raw.call("GET", "/mails/requests/1/status", replay_safe=True)
+    assert [r.status for r in fake_ncloud.requests] == [400, 400, 404, 429]
 
 
 def test_a_too_large_body_is_413(fake_ncloud: FakeNcloud, fast_retry: RetryPolicy) -> None:

@@ -12,13 +12,16 @@ from pydantic import SecretStr
 
 from harness.mail import (
     Mail,
+    MailApiError,
     MailBackend,
     MailClient,
     MailConnectionError,
+    MailError,
     MailLimitError,
     RetryPolicy,
     SendOutcomeUnknownError,
 )
+from harness.mail._apierror import error_from_answer
 from harness.mail._backend import FileTuple, MailQuery, RequestQuery
 from harness.mail._responses import (
     AttachedFile,
@@ -189,6 +192,41 @@ def test_a_backend_failure_after_sending_is_an_unknown_outcome_checked_by_lookup
     [(_, query)] = [c for c in backend.calls if c[0] == "list_requests"]
     assert query[:2] == [("startUtc", str(NOW_MS - 360_000)), ("endUtc", str(NOW_MS + 360_000))]
     assert ("recipientAddress", "to@example.com") in query
+
+
+def server_answer(status: int, body: bytes) -> MailApiError:
+    return error_from_answer(
+        status=status, headers={}, content=body, method="POST", path="/mails", retry_after=None
+    )
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "unknown"),
+    [
+        (502, b"<html>Bad Gateway</html>", True),
+        (500, b'{"error":{"errorCode":"900","message":"Unexpected Error"}}', True),
+        (504, b'{"error":{"errorCode":"510","message":"Endpoint Timeout"}}', True),
+        (500, b"", True),
+        (503, b'{"error":{"errorCode":"500","message":"Endpoint Error"}}', False),
+        (500, b'{"error":{"code":"77303","message":"Internal"}}', False),
+        (400, b'{"error":{"code":"77102","message":"Bad"}}', False),
+    ],
+)
+def test_a_5xx_that_does_not_show_a_refusal_makes_a_send_unknown(
+    status: int, body: bytes, unknown: bool
+) -> None:
+    backend = RecordingBackend()
+    backend.fail_send = server_answer(status, body)
+    client = client_over(backend)
+    with pytest.raises(MailError) as caught:
+        client.send(Mail(title="t", body="b", recipients=["to@example.com"]))
+    if unknown:
+        assert type(caught.value) is SendOutcomeUnknownError
+        assert caught.value.http_status == status
+        assert caught.value.__cause__ is backend.fail_send
+    else:
+        assert caught.value is backend.fail_send
+    assert [name for name, _ in backend.calls] == ["send"]
 
 
 def test_limits_are_checked_before_the_backend_is_called() -> None:

@@ -158,6 +158,18 @@ def test_gateway_timeout_504_on_a_send_is_an_unknown_outcome(
     assert client.check_outcome(caught.value) == []
 
 
+def test_unexpected_error_500_on_a_send_is_an_unknown_outcome(
+    client: MailClient, fake_ncloud: FakeNcloud
+) -> None:
+    fault(fake_ncloud, Fault("error", "POST", SEND_PATH, count=1, status=500))
+    with pytest.raises(SendOutcomeUnknownError) as caught:
+        client.send(a_mail())
+    assert isinstance(caught.value.__cause__, UnexpectedServerError)
+    assert caught.value.http_status == 500
+    assert len(hits(fake_ncloud, "POST", "/mails")) == 1
+    assert client.check_outcome(caught.value) == []
+
+
 def test_unexpected_error_500_is_not_retried(client: MailClient, fake_ncloud: FakeNcloud) -> None:
     fault(fake_ncloud, Fault("error", "*", "*", status=500))
     with pytest.raises(UnexpectedServerError) as caught:

@@ -15,6 +15,7 @@ import requests
 
 from harness.mail._backend import FileTuple, MailBackend
 from harness.mail._errors import (
+    MailApiError,
     MailError,
     MailLimitError,
     MailValidationError,
@@ -34,7 +35,7 @@ from harness.mail._responses import (
     RequestSummary,
     SendResult,
 )
-from harness.mail._retry import RetryPolicy, may_have_been_handled
+from harness.mail._retry import RetryPolicy, send_outcome_unknown
 from harness.mail._v1 import OutboundMailerV1
 
 if TYPE_CHECKING:
@@ -167,7 +168,9 @@ class MailClient:
         """Submit ``mail``; return the request id and how many mails it makes.
 
         A send is never repeated once it may have reached the mailer: if the connection
-        broke after sending, timed out, or the gateway timed out waiting for the mailer,
+        broke after sending or timed out, the answer was cut short, or a 5xx answer does
+        not show that the mailer refused it (the gateway's 504/510 and 500/900, a 502, ...;
+        not the 503/500 of a mailer that could not be reached, nor the mailer's own 77xxx),
         :class:`SendOutcomeUnknownError` is raised; see :meth:`check_outcome`.
         """
         mail = self.prepare(mail)
@@ -175,9 +178,11 @@ class MailClient:
         try:
             return self.backend.send(mail)
         except MailError as error:
-            if not may_have_been_handled(error):
+            if not send_outcome_unknown(error):
                 raise
-            status = error.http_status if isinstance(error, ResponseFormatError) else None
+            status = (
+                error.http_status if isinstance(error, ResponseFormatError | MailApiError) else None
+            )
             unknown = SendOutcomeUnknownError(
                 f"The send may or may not have been accepted ({error}); it was not repeated. "
                 "Check with MailClient.check_outcome(error) before sending again.",

@@ -215,11 +215,12 @@ class ResponseFormatError(MailError):
 class SendOutcomeUnknownError(MailError):
     """A send may or may not have been accepted, so it was not sent again.
 
-    It happens when the connection broke or timed out after the request left, or when the
-    answer was cut short. Check with :meth:`MailClient.check_outcome`, which looks for
-    requests made around ``started_ms`` to ``finished_ms`` (server clock, epoch
-    milliseconds) whose mails are exactly ``mail``. ``http_status`` is the status line when
-    one arrived.
+    It happens when the connection broke or timed out after the request left, when the
+    answer was cut short, or on a 5xx answer that does not show the mailer refused it (the
+    gateway's 504/510 or 500/900, a 502; the error it replaces is its ``__cause__``).
+    Check with :meth:`MailClient.check_outcome`, which looks for requests made around
+    ``started_ms`` to ``finished_ms`` (server clock, epoch milliseconds) whose mails are
+    exactly ``mail``. ``http_status`` is the status line when one arrived.
     """
 
     def __init__(

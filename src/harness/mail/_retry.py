@@ -22,18 +22,24 @@ from dataclasses import dataclass, field, replace
 from email.utils import parsedate_to_datetime
 from typing import TypeVar
 
-import tenacity
-
 from harness.mail._errors import (
     EndpointError,
     EndpointTimeoutError,
     MailApiError,
     MailConnectionError,
+    MailerServerError,
     ResponseFormatError,
+    ServerError,
     ThrottledError,
 )
 
-__all__ = ["MAX_DEADLINE", "RetryPolicy", "may_have_been_handled", "parse_retry_after"]
+__all__ = [
+    "MAX_DEADLINE",
+    "RetryPolicy",
+    "may_have_been_handled",
+    "parse_retry_after",
+    "send_outcome_unknown",
+]
 
 T = TypeVar("T")
 
@@ -99,28 +105,33 @@ class RetryPolicy:
         def remaining() -> float:
             return budget - (self.clock() - started)
 
-        retrying = tenacity.Retrying(
-            retry=tenacity.retry_if_exception(lambda error: should_retry(error, replay_safe)),
-            wait=self._wait,
-            stop=lambda state: self._stop(state, started, min_attempt),
-            sleep=self.sleep,
-            reraise=True,
-        )
-        return retrying(attempt, remaining)
+        number = 1
+        while True:
+            try:
+                return attempt(remaining)
+            except Exception as error:
+                if not should_retry(error, replay_safe):
+                    raise
+                wait = self._wait(error, number)
+                if self._stop(number, wait, started, min_attempt):
+                    raise
+            self.sleep(wait)
+            number += 1
 
-    def _wait(self, state: tenacity.RetryCallState) -> float:
-        error = state.outcome.exception() if state.outcome is not None else None
+    def _wait(self, error: Exception, number: int) -> float:
+        """How long to wait after attempt ``number`` failed with ``error``."""
         if isinstance(error, MailApiError) and error.retry_after is not None:
             return max(0.0, error.retry_after)
-        ceiling = min(self.max_backoff, self.backoff * 2 ** (state.attempt_number - 1))
+        ceiling = min(self.max_backoff, self.backoff * 2 ** (number - 1))
         return self.jitter(0.0, ceiling)
 
-    def _stop(self, state: tenacity.RetryCallState, started: float, min_attempt: float) -> bool:
+    def _stop(self, number: int, wait: float, started: float, min_attempt: float) -> bool:
+        """Whether to give up after attempt ``number`` rather than wait ``wait`` seconds."""
         attempts = self.attempts if self.attempts is not None else 1
         deadline = self.deadline if self.deadline is not None else 0.0
-        if state.attempt_number >= attempts:
+        if number >= attempts:
             return True
-        left_after_wait = deadline - (self.clock() - started + state.upcoming_sleep)
+        left_after_wait = deadline - (self.clock() - started + wait)
         return left_after_wait < max(min_attempt, 0.0)
 
 
@@ -138,6 +149,22 @@ def may_have_been_handled(error: BaseException) -> bool:
     if isinstance(error, MailConnectionError):
         return error.request_sent
     return isinstance(error, EndpointTimeoutError | ResponseFormatError)
+
+
+def send_outcome_unknown(error: BaseException) -> bool:
+    """Whether a send that ended in ``error`` may have been accepted all the same.
+
+    Besides what :func:`may_have_been_handled` covers, any 5xx answer but two: the
+    gateway's 503 with ``errorCode`` 500 says it could not reach the mailer, and a 500 with
+    the mailer's own ``77xxx`` code is the mailer saying it failed. The gateway's 500 with
+    ``errorCode`` 900 is an unhandled error that may come after the request was forwarded,
+    and a 502 or another 5xx is a proxy on the way that may have forwarded it too.
+    """
+    if may_have_been_handled(error):
+        return True
+    return isinstance(error, ServerError) and not isinstance(
+        error, EndpointError | MailerServerError
+    )
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:

@@ -57,7 +57,8 @@ class Fault:
     header when ``None``); ``error`` answers ``status`` 500, 503 or 504 with the gateway's
     code (900, 500 or 510); ``reset`` closes the connection with a TCP reset before any
     response; ``truncate`` handles the request, then sends only half of the response body
-    under the full ``Content-Length`` and closes the connection.
+    under the full ``Content-Length`` and closes the connection; its ``count`` is used only
+    by a request that gets that far, not by one the gateway refuses with 401 or 413.
     """
 
     kind: FaultKind

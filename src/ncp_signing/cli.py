@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from ncp_signing._canonical import canonical_uri, shown_url
 from ncp_signing._signer import Credentials, Signer, epoch_millis
 from ncp_signing._validate import timestamp_text
-from ncp_signing.exc import NcpSigningError
+from ncp_signing.exc import InvalidInputError, NcpSigningError
 
 __all__ = ["main"]
 
@@ -25,11 +25,11 @@ _ACCESS_NAMES = ("NCLOUD_ACCESS_KEY_ID", "NCLOUD_ACCESS_KEY")
 _SECRET_NAMES = ("NCLOUD_SECRET_ACCESS_KEY", "NCLOUD_SECRET_KEY")
 
 
-class CredentialsNotFound(Exception):
+class _CredentialsNotFound(NcpSigningError):
     """No usable credentials were found; the message says how to set them."""
 
 
-class UsageError(Exception):
+class _UsageError(InvalidInputError):
     """The command line cannot be honoured as given; the message says what to change."""
 
 
@@ -38,7 +38,7 @@ def credentials_from_environment(environ: Mapping[str, str]) -> Credentials:
     access = _one_of(environ, _ACCESS_NAMES)
     secret = _one_of(environ, _SECRET_NAMES)
     if not access or not secret:
-        raise CredentialsNotFound(
+        raise _CredentialsNotFound(
             "No credentials found: set NCLOUD_ACCESS_KEY_ID and NCLOUD_SECRET_ACCESS_KEY "
             "(or NCLOUD_ACCESS_KEY and NCLOUD_SECRET_KEY) in the environment."
         )
@@ -48,7 +48,7 @@ def credentials_from_environment(environ: Mapping[str, str]) -> Credentials:
 def _one_of(environ: Mapping[str, str], names: tuple[str, str]) -> str:
     values = {name: environ[name] for name in names if environ.get(name)}
     if len(set(values.values())) > 1:
-        raise CredentialsNotFound(f"{names[0]} and {names[1]} are both set and differ; unset one.")
+        raise _CredentialsNotFound(f"{names[0]} and {names[1]} are both set and differ; unset one.")
     return next(iter(values.values()), "")
 
 
@@ -93,11 +93,9 @@ def run(
     ``credentials`` supplies the credentials; a wrapper with a richer source (the settings
     chain) passes its own, and the exception types it raises in ``errors``.
     """
-    caught: tuple[type[Exception], ...] = (NcpSigningError, CredentialsNotFound, UsageError)
-    caught += errors
+    caught: tuple[type[Exception], ...] = (NcpSigningError, *errors)
     try:
-        if args.format == "curl":
-            _check_curl_url(args.url)
+        _check_url(args.url, args.format)
         clock = epoch_millis
         if args.timestamp is not None:
             fixed = int(timestamp_text(args.timestamp))
@@ -111,13 +109,21 @@ def run(
     return 0
 
 
+def _check_url(url: str, fmt: str) -> None:
+    """Refuse an empty URL (an unset shell variable, most likely) and what curl cannot send."""
+    if not url:
+        raise _UsageError("The URL '' is empty; give a full URL or a target starting with '/'.")
+    if fmt == "curl":
+        _check_curl_url(url)
+
+
 def _check_curl_url(url: str) -> None:
     """curl needs a host, and refuses a raw space; say so before signing anything."""
     parts = urlsplit(url)
     if not (parts.scheme and parts.netloc):
-        raise UsageError(f"--format curl needs a full URL with a host, not {shown_url(url)}.")
+        raise _UsageError(f"--format curl needs a full URL with a host, not {shown_url(url)}.")
     if " " in canonical_uri(url):
-        raise UsageError(
+        raise _UsageError(
             f"The URL {shown_url(url)} has a raw space, which curl will not send; write it as %20."
         )
 

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import http.client
+import itertools
 import json
 import shlex
+import time
 from urllib.parse import urlsplit
 
 import pytest
 from raw_server import ACCESS_KEY, SECRET_KEY, raw_server
 
-from ncp_signing import sign
-from ncp_signing.cli import main
+from ncp_signing import cli, sign
+from ncp_signing.cli import credentials_from_environment, main
+from ncp_signing.exc import NcpSigningError
 
 AK = "cli-access-key"
 SECRET = "cli-Secret-Sentinel-42d"
@@ -83,15 +86,35 @@ def test_curl_command_is_accepted_by_a_server_that_checks_it(
         assert server.seen[-1].target.startswith("/api/v1/%ED%85%9C")
 
 
-def test_uses_a_fresh_timestamp_by_default(capsys: pytest.CaptureFixture[str]) -> None:
-    main(["GET", "/"])
-    stamp = capsys.readouterr().out.splitlines()[0].split(": ")[1]
-    assert len(stamp) == 13
+def _stamps(output: str) -> list[str]:
+    return [line.split(": ")[1] for line in output.splitlines() if "timestamp" in line]
+
+
+def test_reads_the_clock_on_every_call(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ticks = itertools.count(1_700_000_000_000, 7)
+    monkeypatch.setattr(cli, "epoch_millis", lambda: next(ticks))
+    assert main(["GET", "/a"]) == 0
+    assert main(["GET", "/a"]) == 0
+    assert _stamps(capsys.readouterr().out) == ["1700000000000", "1700000000007"]
+
+
+def test_signs_with_the_current_time_by_default(capsys: pytest.CaptureFixture[str]) -> None:
+    before = time.time_ns() // 1_000_000
+    assert main(["GET", "/a"]) == 0
+    after = time.time_ns() // 1_000_000
+    out = capsys.readouterr().out
+    [stamp] = _stamps(out)
+    assert before <= int(stamp) <= after
+    assert f"x-ncp-apigw-signature-v2: {sign('GET', '/a', stamp, AK, SECRET)}" in out
 
 
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
+        (["GET", ""], "The URL '' is empty"),
+        (["GET", "", "--format", "curl"], "The URL '' is empty"),
         (["GET", "/a%zz"], "invalid escape '%zz'"),
         (["GET", "relative/path"], "relative"),
         (["G ET", "/"], "not an HTTP token"),
@@ -142,6 +165,30 @@ def test_conflicting_spellings_name_both_variables(
     assert "NCLOUD_SECRET_ACCESS_KEY and NCLOUD_SECRET_KEY" in err
     assert SECRET not in err
     assert "another-secret" not in err
+
+
+@pytest.mark.parametrize(
+    "environ",
+    [
+        {},
+        {
+            "NCLOUD_ACCESS_KEY": "a",
+            "NCLOUD_SECRET_KEY": "s3-one",
+            "NCLOUD_SECRET_ACCESS_KEY": "s3-two",
+        },
+    ],
+)
+def test_credential_errors_share_the_package_root(environ: dict[str, str]) -> None:
+    with pytest.raises(NcpSigningError) as raised:
+        credentials_from_environment(environ)
+    assert "s3-" not in str(raised.value)
+
+
+def test_an_empty_url_signs_nothing(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["GET", ""]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.count(".") == 1
 
 
 def test_no_flag_accepts_a_secret(capsys: pytest.CaptureFixture[str]) -> None:

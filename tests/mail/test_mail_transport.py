@@ -26,7 +26,7 @@ from harness.mail import (
     RetryPolicy,
     SendOutcomeUnknownError,
 )
-from harness.mail._http import _request_was_sent
+from harness.mail._sent import request_was_sent
 from ncp_config import NcpSettings
 from ncp_signing import TIMESTAMP_HEADER
 
@@ -158,13 +158,13 @@ def ssl_failure(inner: BaseException) -> requests.exceptions.SSLError:
 
 def test_the_tls_classifier() -> None:
     refused = ssl.SSLCertVerificationError(1, "certificate verify failed")
-    assert _request_was_sent(ssl_failure(refused)) is False
+    assert request_was_sent(ssl_failure(refused)) is False
     mismatch = urllib3.util.ssl_match_hostname.CertificateError("hostname mismatch")
-    assert _request_was_sent(ssl_failure(mismatch)) is False
+    assert request_was_sent(ssl_failure(mismatch)) is False
     bad_record = ssl.SSLError(1, "[SSL: SSLV3_ALERT_BAD_RECORD_MAC] bad record mac")
-    assert _request_was_sent(ssl_failure(bad_record)) is True
-    assert _request_was_sent(ssl_failure(ssl.SSLEOFError(8, "EOF"))) is True
-    assert _request_was_sent(requests.exceptions.SSLError("read failed")) is True
+    assert request_was_sent(ssl_failure(bad_record)) is True
+    assert request_was_sent(ssl_failure(ssl.SSLEOFError(8, "EOF"))) is True
+    assert request_was_sent(requests.exceptions.SSLError("read failed")) is True
 
 
 def test_a_refused_certificate_is_not_sent() -> None:

@@ -19,14 +19,13 @@ from harness.mail._errors import (
     MailError,
     MailLimitError,
     MailValidationError,
-    OutcomePendingError,
     ResponseFormatError,
     SendOutcomeUnknownError,
     WaitTimeoutError,
 )
 from harness.mail._http import DEFAULT_SKEW_THRESHOLD_MS, SignedHttp
+from harness.mail._lookup import LOOKUP_MARGIN_MS, find_requests
 from harness.mail._models import LIMITS, Mail
-from harness.mail._outcome import carries
 from harness.mail._responses import (
     MailDetail,
     MailSummary,
@@ -45,13 +44,6 @@ __all__ = ["MailClient", "UploadSource"]
 
 UploadSource = str | os.PathLike[str] | tuple[str, bytes]
 """A file to upload: a path, or a name and its content."""
-_LOOKUP_MARGIN_MS = 360_000
-"""How far the lookup of a send reaches past its start and end: the gateway accepts clocks
-up to five minutes apart, so an unnoticed skew may be that large, plus a minute of slack."""
-_IN_FLIGHT_SLACK_MS = 60_000
-"""How far from a send a request whose mails are not readable yet may still be that send:
-the clock is corrected from every answer once it is more than 30 s off."""
-_PAGE_SIZE = 100
 
 
 def _epoch_ms(value: datetime | int, name: str) -> int:
@@ -209,8 +201,8 @@ class MailClient:
         """
         return self.find_requests(
             error.mail,
-            error.started_ms - _LOOKUP_MARGIN_MS,
-            error.finished_ms + _LOOKUP_MARGIN_MS,
+            error.started_ms - LOOKUP_MARGIN_MS,
+            error.finished_ms + LOOKUP_MARGIN_MS,
             in_flight=(error.started_ms, error.finished_ms),
         )
 
@@ -243,69 +235,9 @@ class MailClient:
             OutcomePendingError: a candidate that may be this mail has no readable mails yet.
             MailError: more than ``max_pages`` pages of candidates, or a failed call.
         """
-        mail = self.prepare(mail)
-        first = mail.recipients[0].address if mail.recipients else None
-        title = mail.title if mail.template_sid is None else None
-        if title is not None and ("${" in title or mail.advertising):
-            title = None  # the stored title may differ from the one given
-        found: list[RequestSummary] = []
-        number = 0
-        while True:
-            page = self.list_requests(
-                start,
-                end,
-                page=number,
-                size=_PAGE_SIZE,
-                sender_address=mail.sender_address if mail.template_sid is None else None,
-                template_sid=mail.template_sid,
-                recipient_address=first,
-                title=title,
-            )
-            found.extend(item for item in page.content if self._carries(item, mail, in_flight))
-            if page.last or not page.content:
-                break
-            number += 1
-            if max_pages is not None and number >= max_pages:
-                raise MailError(
-                    f"More than {max_pages * _PAGE_SIZE} requests could be this mail; "
-                    "they were not all checked."
-                )
-        found.sort(key=lambda item: item.request_date.utc if item.request_date else 0)
-        return found
-
-    def _carries(
-        self, item: RequestSummary, mail: Mail, in_flight: tuple[int, int] | None = None
-    ) -> bool:
-        """Whether the request ``item`` is ``mail``, by reading every one of its mails."""
-        if mail.template_sid is None and item.sender_address not in (None, mail.sender_address):
-            return False
-        count = item.request_count or item.recipient_count
-        if mail.recipient_group_filter is None and count not in (0, len(mail.recipients)):
-            return False
-        details: list[MailDetail] = []
-        number = 0
-        while True:
-            page = self.list_mails(item.request_id, page=number, size=_PAGE_SIZE)
-            details.extend(self.get_mail(summary.mail_id) for summary in page.content)
-            if page.last or not page.content:
-                break
-            number += 1
-        if not details:
-            when = item.request_date.utc if item.request_date else None
-            if (
-                in_flight is not None
-                and when is not None
-                and not (
-                    in_flight[0] - _IN_FLIGHT_SLACK_MS <= when <= in_flight[1] + _IN_FLIGHT_SLACK_MS
-                )
-            ):
-                return False  # made at another time: another send, still being prepared
-            raise OutcomePendingError(
-                f"Request {item.request_id} may be this mail, but its mails cannot be read "
-                "yet; check again in a few seconds.",
-                request_id=item.request_id,
-            )
-        return carries(details, mail)
+        return find_requests(
+            self, self.prepare(mail), start, end, in_flight=in_flight, max_pages=max_pages
+        )
 
     # Following a request ---------------------------------------------------------------
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 from unittest import mock
 
+import ncp_config._redact
 from ncp_config._sources import CONFIGURE_KEYS, ENV_NAMES
 
 SOURCES = ("argument", "env", "dotenv", "secrets", "configure")
@@ -107,3 +108,19 @@ class Plant:
                 yield
             finally:
                 os.chdir(before)
+
+
+@contextlib.contextmanager
+def no_known_secrets() -> Iterator[None]:
+    """Empty the process-wide registry of secrets to redact, restoring it afterwards.
+
+    For one example of a property test: a secret registered by an earlier example (the same
+    one, while shrinking) would otherwise hide this example's leak from the CLI's output.
+    """
+    module = ncp_config._redact
+    saved = (module._secrets, module._forms, module._ordered)
+    module._secrets, module._forms, module._ordered = set(), set(), ()
+    try:
+        yield
+    finally:
+        module._secrets, module._forms, module._ordered = saved

@@ -13,20 +13,14 @@ from pathlib import Path
 import pytest
 
 import ncp_config._load
-import ncp_config._redact
 
 
 @pytest.fixture(autouse=True)
-def isolated(isolated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The shared isolation, with no NCLOUD_SECRETS_DIR and a private default folder."""
+def isolated(
+    isolated: Path, no_known_secrets: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """The shared isolation, with no NCLOUD_SECRETS_DIR, a private default folder, and no
+    secret registered for redaction."""
     monkeypatch.delenv("NCLOUD_SECRETS_DIR")
     monkeypatch.setattr(ncp_config._load, "DEFAULT_SECRETS_DIR", tmp_path / "no-secrets")
-    forget_secrets(monkeypatch)
     return isolated
-
-
-def forget_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Empty the process-wide registry of secrets to redact, until the test ends."""
-    monkeypatch.setattr(ncp_config._redact, "_secrets", set())
-    monkeypatch.setattr(ncp_config._redact, "_forms", set())
-    monkeypatch.setattr(ncp_config._redact, "_ordered", ())

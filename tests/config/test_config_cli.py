@@ -156,6 +156,33 @@ def test_show_with_an_unreadable_source_shows_the_rest(
     assert "No value for" not in captured.err
 
 
+@pytest.mark.parametrize("source", ["env", "dotenv", "secrets"])
+def test_check_reports_every_conflicting_pair_in_one_run(
+    tmp_path: Path, source: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plant = Plant(tmp_path)
+    for spelling in (0, 1):
+        plant.add(source, "access_key", f"AKIDCONFLICT000{spelling}", spelling=spelling)
+        plant.add(source, "secret_key", f"conflicting-secret-{spelling}", spelling=spelling)
+    with plant.as_process():
+        assert cli.main(["check"]) == 1
+        assert cli.main(["show"]) == 1
+    captured = capsys.readouterr()
+    where = {
+        "env": "the environment",
+        "dotenv": f"the .env file {plant.env_file}",
+        "secrets": f"the secrets directory {plant.secrets_dir}",
+    }[source]
+    expected = (
+        "NCLOUD_ACCESS_KEY_ID and NCLOUD_ACCESS_KEY, and NCLOUD_SECRET_ACCESS_KEY and "
+        f"NCLOUD_SECRET_KEY, are each set twice in {where} with different values; "
+        "unset one of each pair."
+    )
+    assert captured.out.count(expected) == 1
+    assert captured.err.count(expected) == 1
+    assert "conflicting-secret" not in captured.out + captured.err
+
+
 @pytest.mark.parametrize("source", ["env", "dotenv"])
 def test_show_and_check_read_the_rest_of_a_source_with_conflicting_spellings(
     tmp_path: Path, source: str, capsys: pytest.CaptureFixture[str]

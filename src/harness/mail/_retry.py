@@ -22,6 +22,8 @@ from dataclasses import dataclass, field, replace
 from email.utils import parsedate_to_datetime
 from typing import TypeVar
 
+import tenacity
+
 from harness.mail._errors import (
     EndpointError,
     EndpointTimeoutError,
@@ -105,33 +107,30 @@ class RetryPolicy:
         def remaining() -> float:
             return budget - (self.clock() - started)
 
-        number = 1
-        while True:
-            try:
-                return attempt(remaining)
-            except Exception as error:
-                if not should_retry(error, replay_safe):
-                    raise
-                wait = self._wait(error, number)
-                if self._stop(number, wait, started, min_attempt):
-                    raise
-            self.sleep(wait)
-            number += 1
+        retrying = tenacity.Retrying(
+            retry=tenacity.retry_if_exception(lambda error: should_retry(error, replay_safe)),
+            wait=self._wait,
+            stop=lambda state: self._stop(state, started, min_attempt),
+            sleep=self.sleep,
+            reraise=True,
+        )
+        return retrying(attempt, remaining)
 
-    def _wait(self, error: Exception, number: int) -> float:
-        """How long to wait after attempt ``number`` failed with ``error``."""
+    def _wait(self, state: tenacity.RetryCallState) -> float:
+        """How long to wait after the attempt that just failed: Retry-After, or full jitter."""
+        error = state.outcome.exception() if state.outcome is not None else None
         if isinstance(error, MailApiError) and error.retry_after is not None:
             return max(0.0, error.retry_after)
-        ceiling = min(self.max_backoff, self.backoff * 2 ** (number - 1))
+        ceiling = min(self.max_backoff, self.backoff * 2 ** (state.attempt_number - 1))
         return self.jitter(0.0, ceiling)
 
-    def _stop(self, number: int, wait: float, started: float, min_attempt: float) -> bool:
-        """Whether to give up after attempt ``number`` rather than wait ``wait`` seconds."""
+    def _stop(self, state: tenacity.RetryCallState, started: float, min_attempt: float) -> bool:
+        """Whether to give up rather than wait: attempts spent, or no time left after the wait."""
         attempts = self.attempts if self.attempts is not None else 1
         deadline = self.deadline if self.deadline is not None else 0.0
-        if number >= attempts:
+        if state.attempt_number >= attempts:
             return True
-        left_after_wait = deadline - (self.clock() - started + wait)
+        left_after_wait = deadline - (self.clock() - started + state.upcoming_sleep)
         return left_after_wait < max(min_attempt, 0.0)
 
 

@@ -21,9 +21,12 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# Each test folder is checked on its own: they are not packages, and each has a conftest.py.
+# Each folder with a conftest.py is checked on its own: they are not packages. The examples
+# import the shared isolation fixture from tests/.
 typecheck: $(STAMP)
-	$(BIN)/mypy src benchmarks docs/examples tests/conftest.py
+	$(BIN)/mypy src benchmarks
+	MYPYPATH=tests $(BIN)/mypy docs/examples
+	$(BIN)/mypy tests/conftest.py tests/ncp_isolation.py
 	for dir in tests/*/; do \
 	  if ls "$$dir"*.py >/dev/null 2>&1; then $(BIN)/mypy "$$dir" || exit 1; fi; \
 	done

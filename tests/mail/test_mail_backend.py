@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import pytest
-import requests
 from mail_helpers import Sleeps
 from pydantic import SecretStr
 
@@ -208,6 +207,7 @@ def server_answer(status: int, body: bytes) -> MailApiError:
         (504, b'{"error":{"errorCode":"510","message":"Endpoint Timeout"}}', True),
         (500, b"", True),
         (503, b'{"error":{"errorCode":"500","message":"Endpoint Error"}}', False),
+        (503, b"<html>Service Unavailable</html>", False),
         (500, b'{"error":{"code":"77303","message":"Internal"}}', False),
         (400, b'{"error":{"code":"77102","message":"Bad"}}', False),
     ],
@@ -243,7 +243,7 @@ def test_limits_are_checked_before_the_backend_is_called() -> None:
 
 @pytest.mark.parametrize(
     ("option", "value"),
-    [("session", requests.Session()), ("skew_threshold_ms", 60_000), ("pool_size", 4)],
+    [("session", object()), ("skew_threshold_ms", 60_000), ("pool_size", 4)],
 )
 def test_transport_options_are_refused_with_a_backend(option: str, value: object) -> None:
     with pytest.raises(TypeError) as caught:

@@ -153,11 +153,12 @@ def may_have_been_handled(error: BaseException) -> bool:
 def send_outcome_unknown(error: BaseException) -> bool:
     """Whether a send that ended in ``error`` may have been accepted all the same.
 
-    Besides what :func:`may_have_been_handled` covers, any 5xx answer but two: the
-    gateway's 503 with ``errorCode`` 500 says it could not reach the mailer, and a 500 with
-    the mailer's own ``77xxx`` code is the mailer saying it failed. The gateway's 500 with
-    ``errorCode`` 900 is an unhandled error that may come after the request was forwarded,
-    and a 502 or another 5xx is a proxy on the way that may have forwarded it too.
+    Besides what :func:`may_have_been_handled` covers, any 5xx answer but two kinds: a 503
+    says the request was not handled (with the gateway's ``errorCode`` 500: it could not
+    reach the mailer), and a 500 with the mailer's own ``77xxx`` code is the mailer saying
+    it failed. The gateway's 500 with ``errorCode`` 900 is an unhandled error that may come
+    after the request was forwarded, and a 502 or another 5xx is a proxy on the way that may
+    have forwarded it too.
     """
     if may_have_been_handled(error):
         return True

@@ -16,7 +16,7 @@ import pytest
 from outbox_kit import ScriptedTransport, make_settings
 
 from harness.fake import FakeNcloud
-from harness.mail import MailClient
+from harness.mail import MailClient, RetryPolicy
 from harness.outbox import ClientTransport, DrainPolicy, Outbox, WorkerPool
 from harness.outbox.__main__ import _parser, main
 from harness.service import create_app
@@ -92,3 +92,24 @@ def test_the_worker_pool_and_the_service_refuse_a_short_lease(
         WorkerPool(box, ClientTransport(client), policy=DrainPolicy(lease=91.0))
     with pytest.raises(ValueError, match=r"lease of 90 s .* retry deadline of 90 s"):
         create_app(settings, policy=short, transport=ScriptedTransport())
+
+
+def test_the_lease_is_held_to_the_deadline_of_the_clients_own_retry_policy(
+    fake_ncloud: FakeNcloud, tmp_path: Path
+) -> None:
+    settings = make_settings(fake_ncloud)  # the settings' retry deadline: 60 s
+    policy = DrainPolicy(lease=100.0)
+    slow = MailClient(settings, retry=RetryPolicy(deadline=200.0))  # a send may take 200 s
+    with Outbox(tmp_path / "o.db") as box, slow, MailClient(settings) as default:
+        assert ClientTransport(slow).send_deadline == 200.0
+        assert ClientTransport(default).send_deadline == settings.retry_deadline
+        with pytest.raises(ValueError, match=r"lease of 100 s .* retry deadline of 200 s"):
+            WorkerPool(box, ClientTransport(slow), policy=policy)
+        with pytest.raises(ValueError, match=r"lease of 100 s .* retry deadline of 200 s"):
+            create_app(settings, policy=policy, transport=ClientTransport(slow))
+        WorkerPool(box, ClientTransport(default), policy=policy)
+        create_app(settings, policy=policy, transport=ClientTransport(default))
+        quick = MailClient(settings, retry=RetryPolicy(deadline=30.0))
+        with quick:  # a shorter deadline of the client's own lets a shorter lease through
+            WorkerPool(box, ClientTransport(quick), policy=DrainPolicy(lease=45.0))
+            create_app(settings, policy=DrainPolicy(lease=45.0), transport=ClientTransport(quick))

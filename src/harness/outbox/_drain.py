@@ -67,7 +67,7 @@ class DrainPolicy:
             raise ValueError("max_backoff must be >= backoff and lease must be positive.")
 
     def check_lease(self, retry_deadline: float) -> None:
-        """Refuse a lease no longer than ``retry_deadline``, the settings' bound on one send.
+        """Refuse a lease no longer than ``retry_deadline``, the mail client's bound on one send.
 
         A claim older than the lease is taken over, so a send still running past it lets a
         second worker send the same entry.

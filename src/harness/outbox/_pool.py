@@ -42,7 +42,7 @@ class WorkerPool:
         self.workers = workers
         self.policy = policy or DrainPolicy()
         if isinstance(transport, ClientTransport):
-            self.policy.check_lease(transport.client.settings.retry_deadline)
+            self.policy.check_lease(transport.send_deadline)
         self.idle_wait = idle_wait
         self.name = name
         self._stop = threading.Event()

@@ -7,6 +7,7 @@ requests NCloud holds that could be that attempt. Tests pass their own transport
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
@@ -120,6 +121,17 @@ class ClientTransport:
 
     def __repr__(self) -> str:
         return f"ClientTransport({self.client!r})"
+
+    @property
+    def send_deadline(self) -> float:
+        """Seconds one send may take: the deadline of the client's own retry policy.
+
+        That is the policy the client was given, with its unset fields from the settings
+        (:meth:`RetryPolicy.with_defaults <harness.mail.RetryPolicy.with_defaults>`), so a
+        ``RetryPolicy(deadline=...)`` counts, not the settings' ``retry_deadline``.
+        """
+        deadline = self.client.retry.deadline
+        return math.inf if deadline is None else deadline
 
     def deliver(self, mail: Mail) -> str:
         try:

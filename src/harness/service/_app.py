@@ -25,7 +25,7 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from harness._log import logger
-from harness.mail import MailClient, MailValidationError
+from harness.mail import MailClient, MailValidationError, RetryPolicy
 from harness.outbox import (
     ClientTransport,
     DrainPolicy,
@@ -67,14 +67,16 @@ def create_app(
     ``ncp-outbox.sqlite3``), with the settings' sender as the default sender. ``workers=0``
     runs no workers: entries wait for a drain elsewhere. ``transport`` replaces the
     :class:`~harness.outbox.ClientTransport` over a new :class:`~harness.mail.MailClient`.
-    A ``policy`` whose lease is not longer than the settings' retry deadline raises
-    ``ValueError``: a send could outlive its claim and be made twice.
+    A ``policy`` whose lease is not longer than the retry deadline of a send raises
+    ``ValueError``: a send could outlive its claim and be made twice. That deadline is the
+    one the client uses: a ``ClientTransport``'s client's retry policy (its own ``deadline``
+    when set), otherwise the settings' ``retry_deadline``.
     """
     register_secret(settings.secret_key.get_secret_value())
     if workers < 0:
         raise ValueError(f"workers must not be negative, not {workers}.")
     if policy is not None:
-        policy.check_lease(settings.retry_deadline)
+        policy.check_lease(_send_deadline(settings, transport))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -174,6 +176,18 @@ def create_app(
         return JSONResponse(body, status_code=200 if healthy else 503)
 
     return app
+
+
+def _send_deadline(settings: NcpSettings, transport: MailTransport | None) -> float:
+    """The most one send may take: the retry deadline of the client that will make it.
+
+    The app's own client (no ``transport``) takes its retry policy from ``settings``, as
+    :class:`~harness.mail.MailClient` does; another transport is held to the settings.
+    """
+    if isinstance(transport, ClientTransport):
+        return transport.send_deadline
+    default = RetryPolicy().with_defaults(settings.retry_attempts, settings.retry_deadline)
+    return settings.retry_deadline if default.deadline is None else default.deadline
 
 
 def _public(entry: OutboxEntry) -> dict[str, Any]:

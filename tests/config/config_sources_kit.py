@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import importlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from unittest import mock
 
-import ncp_config._redact
 from ncp_config._sources import CONFIGURE_KEYS, ENV_NAMES
 
 SOURCES = ("argument", "env", "dotenv", "secrets", "configure")
@@ -110,17 +111,8 @@ class Plant:
                 os.chdir(before)
 
 
-@contextlib.contextmanager
-def no_known_secrets() -> Iterator[None]:
-    """Empty the process-wide registry of secrets to redact, restoring it afterwards.
-
-    For one example of a property test: a secret registered by an earlier example (the same
-    one, while shrinking) would otherwise hide this example's leak from the CLI's output.
-    """
-    module = ncp_config._redact
-    saved = (module._secrets, module._forms, module._ordered)
-    module._secrets, module._forms, module._ordered = set(), set(), ()
-    try:
-        yield
-    finally:
-        module._secrets, module._forms, module._ordered = saved
+# The one implementation, shared with the ``no_known_secrets`` fixture. Imported by name, since
+# ``tests/`` is on the path under pytest but not when mypy checks this folder on its own.
+no_known_secrets: Callable[[], AbstractContextManager[None]] = importlib.import_module(
+    "ncp_isolation"
+).empty_secret_registry

@@ -20,7 +20,6 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from typing_extensions import Self
 
 from ncp_config._sites import REGIONS, api_gw_url_for, check_base_url, mail_api_url_for
-from ncp_config._sources import ENV_NAMES
 from ncp_config.exc import ConfigFileError
 from ncp_signing import Credentials
 
@@ -184,8 +183,10 @@ class NcpSettings(BaseSettings):
         if isinstance(text, str) and not _is_utf8(text):
             # Said without the value: a lone surrogate (an undecodable byte) would fail later,
             # in the signer or the mail client, with the whole value in a UnicodeEncodeError.
+            # The setting is named by its field, as every source can set it (an argument, a
+            # variable, a configure file key); the error's location names the source.
             field = str(info.field_name)
-            what = _KEY_LABELS.get(field) or f"The value of {ENV_NAMES[field][0]}"
+            what = _KEY_LABELS.get(field) or f"The value of {field}"
             raise ValueError(f"{what} is not valid UTF-8 text.")
         return value
 
@@ -236,16 +237,14 @@ class NcpSettings(BaseSettings):
             # One fixed reason, raised outside the handler: the library's own sentences vary
             # and its error holds the value.
             raise ValueError(
-                f"{ENV_NAMES['mail_sender_address'][0]} {value!r} is not an email address "
-                "such as ops@example.com."
+                f"mail_sender_address {value!r} is not an email address such as ops@example.com."
             )
         return checked.normalized
 
     @field_validator("api_gw_url", "mail_api_url")
     @classmethod
     def _url(cls, value: str, info: ValidationInfo) -> str:
-        name = ENV_NAMES[str(info.field_name)][0]
-        return check_base_url(name, value) if value else value
+        return check_base_url(str(info.field_name), value) if value else value
 
     @model_validator(mode="after")
     def _derive(self) -> NcpSettings:

@@ -36,8 +36,8 @@ def test_secret_in_an_undecodable_configure_file_is_hidden_everywhere(
     out = capsys.readouterr()
     text = out.out + out.err
     assert "is not UTF-8 text" in text
-    assert "NCLOUD_MAIL_API_URL 'https://mail.example.com' contains a space" in text
-    assert "NCLOUD_MAIL_SENDER_ADDRESS '********' is not an email address" in text
+    assert "mail_api_url 'https://mail.example.com' contains a space" in text
+    assert "mail_sender_address '********' is not an email address" in text
     assert SECRET not in text
 
 
@@ -103,5 +103,5 @@ def test_quoted_values_are_hidden_when_a_source_cannot_be_searched(
         assert main(["check"]) == 1
     out = capsys.readouterr().out
     assert "cannot be read (PermissionError)" in out
-    assert "NCLOUD_MAIL_SENDER_ADDRESS '********' is not an email address" in out
+    assert "mail_sender_address '********' is not an email address" in out
     assert "maybe-the-secret" not in out

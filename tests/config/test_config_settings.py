@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import traceback
+from pathlib import Path
 from typing import Any
 
 import pytest
+from config_sources_kit import CONFIGURE_FIELDS, SOURCES, Plant
 from pydantic import SecretStr
 
 from ncp_config import (
@@ -15,7 +17,6 @@ from ncp_config import (
     load_settings,
     redact,
 )
-from ncp_config._sources import ENV_NAMES
 from ncp_signing import Credentials
 
 SECRET = "s3cr3t-value-for-tests"
@@ -99,7 +100,7 @@ def test_url_with_a_control_character_is_named_escaped() -> None:
         load(api_gw_url="https://example.com/a\x1b[31mpi")
     (error,) = caught.value.errors()
     assert error["msg"] == (
-        "NCLOUD_API_GW 'https://example.com' contains a space or a control character, "
+        "api_gw_url 'https://example.com' contains a space or a control character, "
         "'\\x1b' at position 22."
     )
     assert "\x1b" not in str(caught.value)
@@ -137,6 +138,19 @@ PASSWORD = "hunter2 pass=\\"
         (f"https://[::1/v1?token={PASSWORD}", "https://[::1"),
         (f"https://api.example.com:{PASSWORD}/v1", "https://api.example.com"),
         (f"https://api.example.com/{PASSWORD}/v1", "https://api.example.com"),
+        # The port starts at the first ":" after the host and is shown only if all digits.
+        ("https://api.example.com:hunter2:pass=/v1", "https://api.example.com"),
+        ("https://api.example.com:hunter2:8443/v1", "https://api.example.com"),
+        ("https://api.example.com:8443:hunter2/v1", "https://api.example.com"),
+        ("https://[::1]:hunter2:pass=/v1", "https://[::1]"),
+        ("https://[::1]:hunter2:8443/v1", "https://[::1]"),
+        ("https://[::1]hunter2:8443/v1", "https://[::1]"),
+        ("https://[::1:hunter2:8443/v1", None),
+        # A password holding "/", "?" or "#" ends the host early: nothing before "@" is shown.
+        ("https://admin:hunter2/pass@api.example.com/v1", None),
+        ("https://admin:8443/hunter2@api.example.com/v1", None),
+        ("https://admin:8443?hunter2@api.example.com/v1", None),
+        ("https://admin:8443#hunter2@api.example.com/v1", None),
     ],
 )
 @pytest.mark.parametrize("field", ["api_gw_url", "mail_api_url"])
@@ -184,7 +198,7 @@ def test_value_error_messages_have_no_pydantic_prefix() -> None:
         load(mail_sender_name="a\nb", mail_api_url="ftp://example.com")
     for error in caught.value.errors():
         assert not error["msg"].startswith("Value error"), error["msg"]
-        assert error["msg"].startswith(("The ", "NCLOUD_MAIL_API_URL ")), error["msg"]
+        assert error["msg"].startswith(("The ", "mail_api_url ")), error["msg"]
 
 
 def test_region_not_on_site_is_an_error_of_the_region_with_its_source() -> None:
@@ -392,8 +406,7 @@ def test_every_text_setting_must_be_utf8(field: str, value: str) -> None:
         load(**{field: value})
     [error] = caught.value.errors()
     assert error["loc"] == [field]
-    variable = ENV_NAMES[field][0]
-    assert error["msg"] == f"The value of {variable} is not valid UTF-8 text."
+    assert error["msg"] == f"The value of {field} is not valid UTF-8 text."
 
 
 def test_undecodable_variables_are_rejected_by_name(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -414,8 +427,7 @@ def test_sender_address_error_is_one_sentence_with_one_reason() -> None:
         load(mail_sender_address="ops@localhost")
     [error] = caught.value.errors()
     assert error["msg"] == (
-        "NCLOUD_MAIL_SENDER_ADDRESS 'ops@localhost' is not an email address such as "
-        "ops@example.com."
+        "mail_sender_address 'ops@localhost' is not an email address such as ops@example.com."
     )
 
 
@@ -424,20 +436,62 @@ def test_sender_address_error_is_one_sentence_with_one_reason() -> None:
     [
         (
             "https://api.example.com:99999/v1",
-            "NCLOUD_API_GW 'https://api.example.com:99999' does not have a valid host and port.",
+            "api_gw_url 'https://api.example.com:99999' does not have a valid host and port.",
         ),
         (
             "https://admin:pw@api.example.com:8443/v1",
-            "NCLOUD_API_GW 'https://api.example.com:8443' must not contain user information "
+            "api_gw_url 'https://api.example.com:8443' must not contain user information "
             "(a name before '@').",
         ),
         (
             "api.example.com/v1",
-            "NCLOUD_API_GW is not an absolute URL with a host, such as https://host.",
+            "api_gw_url is not an absolute URL with a host, such as https://host.",
         ),
     ],
 )
-def test_url_errors_name_the_variable_and_the_origin(url: str, message: str) -> None:
+def test_url_errors_name_the_setting_and_the_origin(url: str, message: str) -> None:
     with pytest.raises(SettingsValidationError) as caught:
         load(api_gw_url=url)
     assert [error["msg"] for error in caught.value.errors()] == [message]
+
+
+VALIDATOR_MESSAGES = [
+    (
+        "api_gw_url",
+        "https://example.com/api v1",
+        "api_gw_url 'https://example.com' contains a space or a control character, "
+        "' ' at position 24.",
+    ),
+    (
+        "mail_sender_address",
+        "ops@localhost",
+        "mail_sender_address 'ops@localhost' is not an email address such as ops@example.com.",
+    ),
+    ("mail_sender_name", "Ops\udce9", "The value of mail_sender_name is not valid UTF-8 text."),
+]
+
+
+@pytest.mark.parametrize(
+    ("source", "field", "value", "message"),
+    [
+        (source, *case)
+        for case in VALIDATOR_MESSAGES
+        for source in SOURCES
+        # The configure file has keys for the credentials and the URL only; a file that is not
+        # UTF-8 is refused as a whole, before any setting is checked.
+        if (source != "configure" or case[0] in CONFIGURE_FIELDS)
+        and ("\udce9" not in case[1] or source in ("argument", "env"))
+    ],
+)
+def test_validator_messages_name_the_setting_whatever_its_source(
+    tmp_path: Path, source: str, field: str, value: str, message: str
+) -> None:
+    plant = Plant(tmp_path)
+    plant.add(source, field, value)
+    with pytest.raises(SettingsValidationError) as caught:
+        load_settings(access_key="AKIDEXAMPLE0001", secret_key=SECRET, **plant.kwargs())
+    [error] = caught.value.errors()
+    assert error["msg"] == message
+    # The location names the source; the message itself names no variable that may not be it.
+    assert str(caught.value) == f"1 setting is invalid: {field} (from {error['source']}): {message}"
+    assert "NCLOUD_" not in error["msg"]

@@ -22,13 +22,13 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 # Each folder with a conftest.py is checked on its own: they are not packages. The examples
-# import the shared isolation fixture from tests/.
+# and the test folders import the shared isolation module from tests/.
 typecheck: $(STAMP)
 	$(BIN)/mypy src benchmarks
 	MYPYPATH=tests $(BIN)/mypy docs/examples
 	$(BIN)/mypy tests/conftest.py tests/ncp_isolation.py
 	for dir in tests/*/; do \
-	  if ls "$$dir"*.py >/dev/null 2>&1; then $(BIN)/mypy "$$dir" || exit 1; fi; \
+	  if ls "$$dir"*.py >/dev/null 2>&1; then MYPYPATH=tests $(BIN)/mypy "$$dir" || exit 1; fi; \
 	done
 
 unit: $(STAMP)

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import contextlib
-import importlib
 import os
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from unittest import mock
 
 from ncp_config._sources import CONFIGURE_KEYS, ENV_NAMES
+from ncp_isolation import empty_secret_registry
 
 SOURCES = ("argument", "env", "dotenv", "secrets", "configure")
 CONFIGURE_FIELDS = {value: key for key, value in CONFIGURE_KEYS.items()}
@@ -111,8 +110,4 @@ class Plant:
                 os.chdir(before)
 
 
-# The one implementation, shared with the ``no_known_secrets`` fixture. Imported by name, since
-# ``tests/`` is on the path under pytest but not when mypy checks this folder on its own.
-no_known_secrets: Callable[[], AbstractContextManager[None]] = importlib.import_module(
-    "ncp_isolation"
-).empty_secret_registry
+no_known_secrets = empty_secret_registry  # the one implementation, shared with the fixture

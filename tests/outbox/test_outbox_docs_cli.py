@@ -13,12 +13,14 @@ from harness.mail import (
     EndpointTimeoutError,
     InvalidRequestError,
     MailConnectionError,
+    MailerServerError,
     MailValidationError,
     QuotaExceededError,
     ResponseFormatError,
     ThrottledError,
     UnexpectedServerError,
 )
+from harness.mail._retry import send_outcome_unknown
 from harness.outbox import (
     DeliveryOutcomeUnknown,
     PermanentDeliveryError,
@@ -149,6 +151,9 @@ def api(cls: type, **extra: object) -> Exception:
         (MailConnectionError("reset", request_sent=True), DeliveryOutcomeUnknown),
         (api(EndpointTimeoutError, http_status=504), DeliveryOutcomeUnknown),
         (api(UnexpectedServerError), DeliveryOutcomeUnknown),
+        (api(MailerServerError, mailer_code="77302"), RetryableDeliveryError),
+        (api(MailerServerError, mailer_code="77303", retry_after=5.0), RetryableDeliveryError),
+        (api(MailerServerError, mailer_code="77301"), PermanentDeliveryError),
         (ResponseFormatError("cut", http_status=201), DeliveryOutcomeUnknown),
         (api(QuotaExceededError, http_status=429), PermanentDeliveryError),
         (api(InvalidRequestError, http_status=400), PermanentDeliveryError),
@@ -166,3 +171,7 @@ def test_mail_errors_are_classified(error: Exception, kind: type) -> None:
         assert type(error).__name__ in str(result)
     if isinstance(result, RetryableDeliveryError) and isinstance(error, ThrottledError):
         assert result.retry_after == 2.0
+    if isinstance(result, RetryableDeliveryError) and isinstance(error, MailerServerError):
+        assert result.retry_after == error.retry_after
+    # the outbox is in doubt exactly when the mail client would be
+    assert (kind is DeliveryOutcomeUnknown) is send_outcome_unknown(error)

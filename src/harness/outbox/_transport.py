@@ -18,6 +18,7 @@ from harness.mail import (
     MailClient,
     MailConnectionError,
     MailError,
+    MailerServerError,
     MailValidationError,
     QuotaExceededError,
     SendOutcomeUnknownError,
@@ -33,6 +34,8 @@ from harness.outbox._errors import (
 __all__ = ["ClientTransport", "MailTransport", "classify"]
 
 _MAX_PAGES = 50
+_MAILER_PERMANENT = frozenset({"77301"})
+"""The mailer's 500 codes that no retry mends: 77301, the default project does not exist."""
 
 
 @runtime_checkable
@@ -66,9 +69,13 @@ class MailTransport(Protocol):
 def classify(error: MailError) -> Exception:
     """The delivery error a worker acts on for an error of a mail send.
 
-    Retried: throttling, the gateway's 503 and connections that never opened. Unknown: any
-    answer that leaves open whether the mail was accepted (a timeout, a cut-short answer, a
-    5xx other than 503). Permanent: every refusal, including an exhausted quota.
+    Retried: throttling, the gateway's 503, connections that never opened, and the mailer's
+    500 for a failure of its own (77302, an external system; 77303, another internal
+    error): the mailer said the send failed, and the mail client takes it as a refusal too
+    (it raises no ``SendOutcomeUnknownError`` for it). Unknown: any answer that leaves open
+    whether the mail was accepted (a timeout, a cut-short answer, another 5xx but 503).
+    Permanent: every refusal, including an exhausted quota and the mailer's 77301 (the
+    account has no default project, which no retry mends).
     """
     reason = f"{type(error).__name__}: {error}"
     if isinstance(error, SendOutcomeUnknownError):
@@ -81,6 +88,10 @@ def classify(error: MailError) -> Exception:
         return RetryableDeliveryError(reason)
     if isinstance(error, QuotaExceededError | MailValidationError):
         return PermanentDeliveryError(reason)
+    if isinstance(error, MailerServerError):
+        if error.mailer_code in _MAILER_PERMANENT:
+            return PermanentDeliveryError(reason)
+        return RetryableDeliveryError(reason, retry_after=error.retry_after)
     if isinstance(error, ServerError):
         return DeliveryOutcomeUnknown(_in_doubt(error))
     if isinstance(error, MailApiError):

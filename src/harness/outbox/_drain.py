@@ -42,7 +42,7 @@ class DrainPolicy:
     ``recover_every`` spaces the checks for abandoned claims. A lookup that cannot decide
     (several requests fit, or it failed) is repeated after a wait that grows with the number
     of such lookups, as retries do; after ``max_lookups`` of them the entry fails with a
-    reason that names what to check on NCloud. It is never sent again while in doubt: if the
+    reason that names the requests that may be it. It is never sent again while in doubt: if the
     same mail is submitted again, the attempt in doubt is looked up again first.
     """
 
@@ -110,7 +110,7 @@ def drain_once(
     :meth:`Outbox.settle_found`); if it holds none, the mail is sent again; if it holds
     several, or the lookup fails or is incomplete, the entry stays ``unknown`` and is looked
     up again after a growing wait, until ``policy.max_lookups`` such lookups make it
-    ``failed`` with the requests to check on NCloud.
+    ``failed`` with the requests that may be it.
     """
     policy = policy or DrainPolicy()
     outbox.recover(lease=policy.lease, check_delay=policy.check_delay, every=policy.recover_every)
@@ -173,16 +173,14 @@ def _stay_unknown(
 ) -> None:
     lookups = claim.lookups + 1
     if lookups >= policy.max_lookups:
+        found = ""
         if candidates:
-            listed = ", ".join(dict.fromkeys(candidates))
-            where = f"for the requests {listed}"
-        else:
-            where = "for its requests"
+            found = f" (it may be one of the requests {', '.join(dict.fromkeys(candidates))})"
         _fail(
             outbox,
             claim,
-            f"could not tell whether it was sent after {lookups} lookups; check NCloud "
-            f"{where} before sending it again (last: {reason})",
+            f"could not tell whether it was sent after {lookups} lookups{found}; submitting "
+            f"the same mail again looks the earlier attempt up first (last: {reason})",
             in_doubt=True,
         )
         return

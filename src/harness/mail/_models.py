@@ -8,34 +8,41 @@ becomes a header (the title, the names, the addresses, the references), the size
 name, 5 groups) and the advertising rule. A broken rule raises
 :class:`~harness.mail.MailValidationError` (or :class:`~harness.mail.MailLimitError`) naming
 the field by its JSON path, before anything touches the network.
+
+The per-field rules and :data:`LIMITS` are in :mod:`harness.mail._checks`; the shared base
+model and the error translation in :mod:`harness.mail._request_model`.
 """
 
 from __future__ import annotations
 
-import math
-import re
-import unicodedata
-from contextvars import ContextVar
 from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     StrictBool,
     StrictFloat,
     StrictInt,
     StrictStr,
-    ValidationError,
     field_validator,
     model_validator,
 )
-from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
-from typing_extensions import Self
 
-from harness.mail._errors import MailLimitError, MailValidationError
+from harness.mail._checks import (
+    LIMITS,
+    check_address,
+    check_parameters,
+    check_references,
+    check_reservation_text,
+    check_sender,
+    check_sender_name,
+    limit_error,
+    max_bytes,
+    no_controls,
+    revalidate,
+)
+from harness.mail._request_model import _RequestModel
 
 __all__ = [
     "LIMITS",
@@ -47,147 +54,10 @@ __all__ = [
     "check_address",
 ]
 
-LIMITS = {
-    "recipients": 100_000,
-    "cc": 30,
-    "bcc": 30,
-    "body_bytes": 500 * 1024,
-    "title_bytes": 500,
-    "sender_name_bytes": 69,
-    "recipient_name_chars": 69,
-    "groups": 5,
-    "file_bytes": 10 * 1024 * 1024,
-}
-"""The documented per-request limits of createMailRequest (and of one uploaded file)."""
-
 RecipientType = Literal["R", "C", "B"]
 """``R`` to, ``C`` cc, ``B`` bcc."""
 ParameterValue = StrictStr | StrictInt | StrictFloat
 """A substitution value for ``${key}`` in the title and body."""
-
-_LOCAL = r"[^@\s\x00-\x1f\x7f-\x9f\"<>(),;:\\\[\]]{1,64}"
-_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-_ADDRESS = re.compile(rf"{_LOCAL}@{_LABEL}(?:\.{_LABEL})+")
-_REFERENCES = re.compile(r"<[^<>\s\x00-\x1f\x7f-\x9f]+@[^<>\s\x00-\x1f\x7f-\x9f]+>")
-_RESERVATION_FORMAT = "%Y-%m-%d %H:%M"
-_RESERVATION_SHAPE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}")
-"""``strptime`` alone also takes ``2030-1-1 1:0``, doubled spaces and non-ASCII digits."""
-_FORBIDDEN_SENDER_DOMAINS = frozenset({"naver.com", "navercorp.com"})
-_LIMIT = "mail_limit"
-_VALIDATING: ContextVar[bool] = ContextVar("mail_model_validating", default=False)
-
-
-def check_address(value: str) -> str:
-    """Return ``value`` if it is an e-mail address the mailer takes, else raise ``ValueError``."""
-    if len(value) > 254 or not _ADDRESS.fullmatch(value):
-        raise ValueError(f"{value[:80]!r} is not an e-mail address")
-    return value
-
-
-def _parameters(value: Any) -> Any:
-    """One clear error per bad parameter value, instead of one per member of the union."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if isinstance(item, bool) or not isinstance(item, str | int | float):
-                raise PydanticCustomError(
-                    "parameter_type", "must be a string or a number", {"key": str(key)}
-                )
-            if isinstance(item, float) and not math.isfinite(item):
-                # JSON has no NaN or Infinity: the body would not be valid JSON.
-                raise PydanticCustomError(
-                    "parameter_value",
-                    "must be a finite number, not {value}",
-                    {"key": str(key), "value": str(item)},
-                )
-    return value
-
-
-def _limit(problem: str, limit: int, field: str = "") -> PydanticCustomError:
-    return PydanticCustomError(_LIMIT, problem, {"limit": limit, "field": field})
-
-
-def _no_controls(value: str | None) -> str | None:
-    """``value`` unless it holds a control character: these fields become mail headers.
-
-    A line break in a title or a display name could end the header and start another;
-    other control characters (NUL, ESC, C1) have no place in a header either.
-    """
-    if value is not None:
-        for index, char in enumerate(value):
-            if unicodedata.category(char) == "Cc":
-                raise ValueError(
-                    f"must not contain control characters such as line breaks "
-                    f"(U+{ord(char):04X} at index {index})"
-                )
-    return value
-
-
-def _max_bytes(value: str | None, limit: int) -> str | None:
-    if value is not None and len(value.encode("utf-8")) > limit:
-        raise _limit(f"is longer than {limit} bytes (UTF-8)", limit)
-    return value
-
-
-class _RequestModel(BaseModel):
-    """Frozen, strict about unknown fields, camelCase on the wire, typed errors on failure."""
-
-    model_config = ConfigDict(
-        frozen=True, extra="forbid", populate_by_name=True, alias_generator=to_camel
-    )
-
-    def __init__(self, /, **data: Any) -> None:
-        if _VALIDATING.get():
-            # A nested model: let pydantic merge the error into the outer one, with its path.
-            super().__init__(**data)
-            return
-        token = _VALIDATING.set(True)
-        try:
-            super().__init__(**data)
-        except ValidationError as error:
-            raise validation_error(error) from None
-        finally:
-            _VALIDATING.reset(token)
-
-    @classmethod
-    def model_validate(cls, obj: Any, **options: Any) -> Self:
-        """Validate ``obj`` (camelCase or snake_case keys), raising our typed errors."""
-        token = _VALIDATING.set(True)  # nested models report their errors with their paths
-        try:
-            return super().model_validate(obj, **options)
-        except ValidationError as error:
-            raise validation_error(error) from None
-        finally:
-            _VALIDATING.reset(token)
-
-
-def validation_error(error: ValidationError) -> MailValidationError:
-    """Turn pydantic's error into ours, naming fields by JSON path and never echoing input."""
-    problems: list[tuple[str, str]] = []
-    limit: int | None = None
-    for item in error.errors(include_url=False, include_input=False):
-        context = item.get("ctx") or {}
-        field = _json_path(item["loc"]) or str(context.get("field") or "mail")
-        if context.get("key") is not None:
-            field += f".{context['key']}"
-        message = str(item["msg"]).removeprefix("Value error, ")
-        problems.append((field, message))
-        if item["type"] == _LIMIT and limit is None and len(problems) == 1:
-            limit = int(context["limit"])
-    field, message = problems[0]
-    if limit is not None:
-        return MailLimitError(field, message, problems, limit=limit)
-    return MailValidationError(field, message, problems)
-
-
-def _json_path(loc: tuple[int | str, ...]) -> str:
-    path = ""
-    for part in loc:
-        if isinstance(part, int):
-            path += f"[{part}]"
-            continue
-        name = to_camel(part) if part in _FIELD_NAMES else part
-        path += f".{name}" if path else name
-    return path
 
 
 class Recipient(_RequestModel):
@@ -204,7 +74,7 @@ class Recipient(_RequestModel):
     @field_validator("parameters", mode="before")
     @classmethod
     def _check_parameters(cls, value: Any) -> Any:
-        return _parameters(value)
+        return check_parameters(value)
 
     @field_validator("address")
     @classmethod
@@ -215,9 +85,9 @@ class Recipient(_RequestModel):
     @classmethod
     def _name(cls, value: str | None) -> str | None:
         limit = LIMITS["recipient_name_chars"]
-        _no_controls(value)
+        no_controls(value)
         if value is not None and len(value) > limit:
-            raise _limit(f"is longer than {limit} characters", limit)
+            raise limit_error(f"is longer than {limit} characters", limit)
         return value
 
 
@@ -231,7 +101,7 @@ class RecipientGroupFilter(_RequestModel):
     @classmethod
     def _groups(cls, value: list[str]) -> list[str]:
         if len(value) > LIMITS["groups"]:
-            raise _limit(f"has more than {LIMITS['groups']} groups", LIMITS["groups"])
+            raise limit_error(f"has more than {LIMITS['groups']} groups", LIMITS["groups"])
         if not all(value):
             raise ValueError("group names must not be empty")
         return value
@@ -261,7 +131,7 @@ class Mail(_RequestModel):
     @field_validator("parameters", mode="before")
     @classmethod
     def _check_parameters(cls, value: Any) -> Any:
-        return _parameters(value)
+        return check_parameters(value)
 
     confirm_and_send: StrictBool = False
     advertising: StrictBool = False
@@ -280,12 +150,12 @@ class Mail(_RequestModel):
     @field_validator("sender_name")
     @classmethod
     def _sender_name(cls, value: str | None) -> str | None:
-        return _max_bytes(_no_controls(value), LIMITS["sender_name_bytes"])
+        return max_bytes(no_controls(value), LIMITS["sender_name_bytes"])
 
     @field_validator("title")
     @classmethod
     def _title(cls, value: str | None) -> str | None:
-        return _max_bytes(_no_controls(value), LIMITS["title_bytes"])
+        return max_bytes(no_controls(value), LIMITS["title_bytes"])
 
     @field_validator("recipients", mode="before")
     @classmethod
@@ -299,10 +169,10 @@ class Mail(_RequestModel):
     def _recipient_limits(cls, value: list[Recipient]) -> list[Recipient]:
         if len(value) > LIMITS["recipients"]:
             limit = LIMITS["recipients"]
-            raise _limit(f"has more than {limit} recipients", limit)
+            raise limit_error(f"has more than {limit} recipients", limit)
         for kind, key, label in (("C", "cc", "CC"), ("B", "bcc", "BCC")):
             if sum(1 for r in value if r.type == kind) > LIMITS[key]:
-                raise _limit(f"has more than {LIMITS[key]} {label} recipients", LIMITS[key])
+                raise limit_error(f"has more than {LIMITS[key]} {label} recipients", LIMITS[key])
         return value
 
     @field_validator("reservation_utc", mode="before")
@@ -317,21 +187,12 @@ class Mail(_RequestModel):
     @field_validator("reservation_date_time")
     @classmethod
     def _reservation_text(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                if not _RESERVATION_SHAPE.fullmatch(value):
-                    raise ValueError(value)
-                datetime.strptime(value, _RESERVATION_FORMAT)
-            except ValueError:
-                raise ValueError(f"{value[:40]!r} is not in the form yyyy-MM-dd HH:mm") from None
-        return value
+        return check_reservation_text(value)
 
     @field_validator("references_header")
     @classmethod
     def _references(cls, value: str | None) -> str | None:
-        if value is not None and not _REFERENCES.fullmatch(value):
-            raise ValueError("must look like <unique-id@domain>")
-        return value
+        return check_references(value)
 
     @model_validator(mode="after")
     def _rules(self) -> Mail:
@@ -358,7 +219,7 @@ class Mail(_RequestModel):
         extra = unsubscribe if self.advertising and not self.use_basic_unsubscribe_msg else ""
         limit = LIMITS["body_bytes"]
         if len((self.body or "").encode("utf-8")) + len(extra.encode("utf-8")) > limit:
-            raise _limit(
+            raise limit_error(
                 f"is longer than {limit} bytes (UTF-8, with any unsubscribe message)", limit, "body"
             )
         return self
@@ -387,38 +248,7 @@ class Mail(_RequestModel):
         """This mail with a default sender filled in where it has none."""
         update: dict[str, Any] = {}
         if self.sender_address is None and address is not None:
-            update["sender_address"] = _revalidate("senderAddress", check_sender, address)
+            update["sender_address"] = revalidate("senderAddress", check_sender, address)
         if self.sender_name is None and name is not None:
-            update["sender_name"] = _revalidate("senderName", _sender_name_check, name)
+            update["sender_name"] = revalidate("senderName", check_sender_name, name)
         return self.model_copy(update=update) if update else self
-
-
-_FIELD_NAMES = frozenset(
-    name for model in (Mail, Recipient, RecipientGroupFilter) for name in model.model_fields
-)
-
-
-def check_sender(value: str) -> str:
-    """Return ``value`` if it can be a sender address, else raise ``ValueError``."""
-    check_address(value)
-    domain = value.rsplit("@", 1)[1].lower()
-    if domain in _FORBIDDEN_SENDER_DOMAINS:
-        raise ValueError(f"the domain {domain} cannot be used to send mail")
-    return value
-
-
-def _sender_name_check(value: str) -> str:
-    _no_controls(value)
-    limit = LIMITS["sender_name_bytes"]
-    if len(value.encode("utf-8")) > limit:
-        raise MailLimitError("senderName", f"is longer than {limit} bytes (UTF-8)", limit=limit)
-    return value
-
-
-def _revalidate(field: str, check: Any, value: str) -> str:
-    try:
-        return str(check(value))
-    except MailValidationError:
-        raise
-    except ValueError as error:
-        raise MailValidationError(field, str(error)) from None

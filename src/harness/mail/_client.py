@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import math
-import mimetypes
-import os
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
 import requests
 
-from harness.mail._backend import FileTuple, MailBackend
+from harness.mail._backend import MailBackend
 from harness.mail._errors import (
     MailApiError,
     MailError,
-    MailLimitError,
     MailValidationError,
     ResponseFormatError,
     SendOutcomeUnknownError,
@@ -25,7 +21,8 @@ from harness.mail._errors import (
 )
 from harness.mail._http import DEFAULT_SKEW_THRESHOLD_MS, SignedHttp
 from harness.mail._lookup import LOOKUP_MARGIN_MS, find_requests
-from harness.mail._models import LIMITS, Mail
+from harness.mail._models import Mail
+from harness.mail._queries import filters, paging, window
 from harness.mail._responses import (
     MailDetail,
     MailSummary,
@@ -35,23 +32,13 @@ from harness.mail._responses import (
     SendResult,
 )
 from harness.mail._retry import RetryPolicy, send_outcome_unknown
+from harness.mail._upload import UploadSource, file_parts
 from harness.mail._v1 import OutboundMailerV1
 
 if TYPE_CHECKING:
     from ncp_config import NcpSettings
 
 __all__ = ["MailClient", "UploadSource"]
-
-UploadSource = str | os.PathLike[str] | tuple[str, bytes]
-"""A file to upload: a path, or a name and its content."""
-
-
-def _epoch_ms(value: datetime | int, name: str) -> int:
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            raise MailValidationError(name, "a datetime must be timezone-aware")
-        return int(value.timestamp() * 1000)
-    return int(value)
 
 
 class MailClient:
@@ -288,13 +275,10 @@ class MailClient:
         sort: Sequence[str] = (),
     ) -> Page[MailSummary]:
         """One page of the mails of a request; ``sort`` items are ``"property[,asc|desc]"``."""
-        query = _query(
+        query = filters(
             ("mailId", mail_id), ("recipientAddress", recipient_address), ("title", title)
         )
-        query += [("sendStatus", code) for code in send_status]
-        query += [("sort", item) for item in sort]
-        query += [("page", str(page)), ("size", str(size))]
-        return self.backend.list_mails(request_id, query)
+        return self.backend.list_mails(request_id, query + paging(send_status, sort, page, size))
 
     def list_requests(
         self,
@@ -313,11 +297,7 @@ class MailClient:
         sort: Sequence[str] = (),
     ) -> Page[RequestSummary]:
         """One page of requests made between ``start`` and ``end`` (aware datetimes or ms)."""
-        query = [
-            ("startUtc", str(_epoch_ms(start, "start"))),
-            ("endUtc", str(_epoch_ms(end, "end"))),
-        ]
-        query += _query(
+        query = window(start, end) + filters(
             ("requestId", request_id),
             ("mailId", mail_id),
             ("title", title),
@@ -325,10 +305,7 @@ class MailClient:
             ("recipientAddress", recipient_address),
             ("templateSid", None if template_sid is None else str(template_sid)),
         )
-        query += [("sendStatus", code) for code in send_status]
-        query += [("sort", item) for item in sort]
-        query += [("page", str(page)), ("size", str(size))]
-        return self.backend.list_requests(query)
+        return self.backend.list_requests(query + paging(send_status, sort, page, size))
 
     def get_mail(self, mail_id: str) -> MailDetail:
         """One mail with its body, attachments and per-recipient results."""
@@ -342,10 +319,7 @@ class MailClient:
         Each file may be at most 10 MB; a larger one raises :class:`MailLimitError` before
         anything is sent.
         """
-        parts = [_file_part(item, index) for index, item in enumerate(files)]
-        if not parts:
-            raise MailValidationError("files", "at least one file is required")
-        return [item.file_id for item in self.backend.upload(parts)]
+        return [item.file_id for item in self.backend.upload(file_parts(files))]
 
 
 def _refuse_transport_options(**given: object) -> None:
@@ -356,28 +330,3 @@ def _refuse_transport_options(**given: object) -> None:
                 f"MailClient takes no {name} together with backend=, since the backend "
                 f"makes its own connections and would ignore {name}."
             )
-
-
-def _query(*pairs: tuple[str, str | None]) -> list[tuple[str, str]]:
-    return [(name, value) for name, value in pairs if value is not None]
-
-
-def _file_part(item: UploadSource, index: int) -> FileTuple:
-    limit = LIMITS["file_bytes"]
-    if isinstance(item, tuple):
-        name, content = item
-    else:
-        path = Path(item)
-        name = path.name
-        if path.stat().st_size > limit:  # refused before a byte of it is read
-            raise _too_large(name, index)
-        content = path.read_bytes()
-    if len(content) > limit:
-        raise _too_large(name, index)
-    media_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    return name, bytes(content), media_type
-
-
-def _too_large(name: str, index: int) -> MailLimitError:
-    limit = LIMITS["file_bytes"]
-    return MailLimitError(f"files[{index}]", f"{name!r} is larger than {limit} bytes", limit=limit)

@@ -68,13 +68,13 @@ MIN_SQLITE = (3, 35, 0)
 """The oldest SQLite the outbox runs on: claims are one ``UPDATE ... RETURNING`` (3.35.0)."""
 
 
-def check_sqlite_version(found: tuple[int, int, int] | None = None) -> None:
+def check_sqlite_version() -> None:
     """Refuse an SQLite library older than :data:`MIN_SQLITE`, naming the version found.
 
     Checked when the outbox opens, so an old library fails at start-up with its version
     named, not at the first claim with a syntax error.
     """
-    version = found or sqlite3.sqlite_version_info
+    version = sqlite3.sqlite_version_info
     if version < MIN_SQLITE:
         needed, have = ".".join(map(str, MIN_SQLITE)), ".".join(map(str, version))
         raise OutboxFileError(

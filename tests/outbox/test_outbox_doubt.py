@@ -253,17 +253,6 @@ def test_a_file_of_every_past_schema_is_brought_up_to_date(tmp_path: Path, schem
 # The decisions, with a scripted transport ------------------------------------------------------
 
 
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock()
-
-
-@pytest.fixture
-def box(tmp_path: Path, clock: ManualClock) -> Iterator[Outbox]:
-    with Outbox(tmp_path / "o.db", sender_address=SENDER, clock=clock) as outbox:
-        yield outbox
-
-
 def in_doubt(box: Outbox, transport: ScriptedTransport, clock: ManualClock) -> str:
     entry_id = box.submit(mail_data(1))
     transport.outcomes = [DeliveryOutcomeUnknown("read timeout")]

@@ -5,11 +5,9 @@ from __future__ import annotations
 import logging
 import subprocess
 import sys
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from outbox_kit import SENDER, ManualClock, ScriptedTransport, mail_data
+from outbox_kit import ManualClock, ScriptedTransport, mail_data
 
 from harness.outbox import (
     DeliveryOutcomeUnknown,
@@ -25,17 +23,6 @@ from harness.outbox import (
 POLICY = DrainPolicy(
     max_attempts=3, backoff=2.0, max_backoff=10.0, check_delay=5.0, jitter=lambda: 1.0
 )
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock()
-
-
-@pytest.fixture
-def box(tmp_path: Path, clock: ManualClock) -> Iterator[Outbox]:
-    with Outbox(tmp_path / "o.db", sender_address=SENDER, clock=clock) as outbox:
-        yield outbox
 
 
 @pytest.fixture

@@ -146,17 +146,6 @@ def _mail(data: dict[str, Any]) -> Any:
 # the decision, with a scripted transport -------------------------------------------------
 
 
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock()
-
-
-@pytest.fixture
-def box(tmp_path: Path, clock: ManualClock) -> Iterator[Outbox]:
-    with Outbox(tmp_path / "o.db", sender_address=SENDER, clock=clock) as outbox:
-        yield outbox
-
-
 def in_doubt(box: Outbox, transport: ScriptedTransport, clock: ManualClock) -> str:
     entry_id = box.submit(mail_data(1))
     transport.outcomes = [DeliveryOutcomeUnknown("read timeout")]

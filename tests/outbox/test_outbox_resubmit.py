@@ -7,11 +7,7 @@ up before anything is sent, however long ago it failed.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-from outbox_kit import SENDER, ManualClock, ScriptedTransport, mail_data
+from outbox_kit import ManualClock, ScriptedTransport, mail_data
 
 from harness.mail import Mail
 from harness.outbox import DeliveryOutcomeUnknown, DrainPolicy, EntryState, Outbox, drain_once
@@ -34,17 +30,6 @@ class ReachedThenTimedOut(ScriptedTransport):
             self.timed_out = True
             raise DeliveryOutcomeUnknown(f"read timeout after {request_id} was made")
         return request_id
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock()
-
-
-@pytest.fixture
-def box(tmp_path: Path, clock: ManualClock) -> Iterator[Outbox]:
-    with Outbox(tmp_path / "o.db", sender_address=SENDER, clock=clock) as outbox:
-        yield outbox
 
 
 def fail_in_doubt(box: Outbox, transport: ScriptedTransport, clock: ManualClock, **key: str) -> str:

@@ -15,7 +15,7 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NoReturn
 
 __all__ = ["MAX_CLOCK_OFFSET_MS", "Fault", "FaultKind", "FaultScript", "InvalidFaultScriptError"]
 
@@ -73,43 +73,25 @@ class Fault:
 
     def __post_init__(self) -> None:
         if self.kind not in _KINDS:
-            raise InvalidFaultScriptError(
-                f"The fault kind {self.kind!r} is not one of {', '.join(_KINDS)}."
-            )
+            _refuse("kind", "one of " + ", ".join(json.dumps(k) for k in _KINDS), self.kind)
         for name in ("method", "path"):
             value = getattr(self, name)
             if not isinstance(value, str) or not value:
-                raise InvalidFaultScriptError(
-                    f"The fault {name} {value!r} is not a non-empty string."
-                )
-        if self.count is not None and not _is_int(self.count):
-            raise InvalidFaultScriptError(f"The fault count {self.count!r} is not an integer.")
-        if self.count is not None and self.count < 0:
-            raise InvalidFaultScriptError(f"The fault count {self.count} is negative.")
+                _refuse(name, "a non-empty string", value)
+        if self.count is not None and (not _is_int(self.count) or self.count < 0):
+            _refuse("count", "a non-negative integer or null", self.count)
         if self.probability is not None and (
             not _is_number(self.probability) or not 0.0 <= self.probability <= 1.0
         ):
-            raise InvalidFaultScriptError(
-                f"The fault probability {self.probability!r} is not between 0 and 1."
-            )
-        if not _is_int(self.delay_ms):
-            raise InvalidFaultScriptError(f"The delay {self.delay_ms!r} ms is not an integer.")
-        if self.retry_after is not None and not _is_int(self.retry_after):
-            raise InvalidFaultScriptError(
-                f"The Retry-After {self.retry_after!r} is not an integer number of seconds."
-            )
-        if self.retry_after is not None and self.retry_after < 0:
-            raise InvalidFaultScriptError(f"The Retry-After {self.retry_after} is negative.")
+            _refuse("probability", "a number from 0 to 1 or null", self.probability)
+        if not _is_int(self.delay_ms) or self.delay_ms < 0:
+            _refuse("delayMs", "a non-negative integer of milliseconds", self.delay_ms)
+        if self.retry_after is not None and (not _is_int(self.retry_after) or self.retry_after < 0):
+            _refuse("retryAfter", "a non-negative integer of seconds or null", self.retry_after)
         if self.kind == "throttle" and self.code not in THROTTLE_CODES:
-            raise InvalidFaultScriptError(
-                f"The throttle code {self.code!r} is not one of 400, 410, 420."
-            )
+            _refuse("code", 'one of "400", "410", "420" for a throttle', self.code)
         if self.kind == "error" and (not _is_int(self.status) or self.status not in ERROR_CODES):
-            raise InvalidFaultScriptError(
-                f"The error status {self.status!r} is not one of 500, 503, 504."
-            )
-        if self.delay_ms < 0:
-            raise InvalidFaultScriptError(f"The delay {self.delay_ms} ms is negative.")
+            _refuse("status", "one of 500, 503, 504 for an error", self.status)
 
     def matches(self, method: str, path: str) -> bool:
         """Whether this fault applies to a request with this method and path."""
@@ -129,6 +111,19 @@ class Fault:
             "code": self.code,
             "retryAfter": self.retry_after,
         }
+
+
+def json_spelling(value: Any, limit: int = 60) -> str:
+    """``value`` as JSON writes it (``true``, ``null``, ``"3"``), cut to ``limit`` characters."""
+    try:
+        text = json.dumps(value, ensure_ascii=False, allow_nan=True)
+    except (TypeError, ValueError, RecursionError):
+        text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _refuse(name: str, expected: str, value: Any) -> NoReturn:
+    raise InvalidFaultScriptError(f"{name} must be {expected}, not {json_spelling(value)}.")
 
 
 def _is_int(value: Any) -> bool:
@@ -195,7 +190,7 @@ class FaultScript:
     def __post_init__(self) -> None:
         for name, value in (("seed", self.seed), ("clockOffsetMs", self.clock_offset_ms)):
             if not _is_int(value):
-                raise InvalidFaultScriptError(f"The fault script's {name!r} must be an integer.")
+                _refuse(name, "an integer", value)
         if abs(self.clock_offset_ms) > MAX_CLOCK_OFFSET_MS:
             raise InvalidFaultScriptError(
                 f"The clock offset {self.clock_offset_ms} ms is beyond ±{MAX_CLOCK_OFFSET_MS} ms"
@@ -215,8 +210,8 @@ class FaultScript:
             raise InvalidFaultScriptError("The fault script's 'faults' must be a list.")
         seed, offset = data.get("seed", 0), data.get("clockOffsetMs", 0)
         for name, value in (("seed", seed), ("clockOffsetMs", offset)):
-            if not isinstance(value, int) or isinstance(value, bool):
-                raise InvalidFaultScriptError(f"The fault script's {name!r} must be an integer.")
+            if not _is_int(value):
+                _refuse(name, "an integer", value)
         return cls(tuple(_fault_from_json(item) for item in items), seed, offset)
 
     @classmethod

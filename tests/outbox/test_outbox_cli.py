@@ -13,12 +13,12 @@ import os
 from pathlib import Path
 
 import pytest
-from outbox_kit import ScriptedTransport, make_settings
+from outbox_kit import SENDER, ScriptedTransport, mail_data, make_settings
 
 from harness.fake import FakeNcloud
 from harness.mail import MailClient, RetryPolicy
 from harness.outbox import ClientTransport, DrainPolicy, Outbox, WorkerPool
-from harness.outbox.__main__ import _parser, main
+from harness.outbox.__main__ import _parser, main, summary
 from harness.service import create_app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -78,6 +78,36 @@ def test_the_drain_command_refuses_a_short_lease_before_opening_anything(
     ]
     assert not db.exists()
     assert main([str(db), "--lease", "46", "--exit-when-done"]) == 0
+
+
+def test_the_drain_command_prints_the_count_per_state_when_it_stops(
+    fake_ncloud: FakeNcloud,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("NCLOUD_ACCESS_KEY_ID", fake_ncloud.credential.access_key)
+    monkeypatch.setenv("NCLOUD_SECRET_ACCESS_KEY", fake_ncloud.credential.secret_key)
+    monkeypatch.setenv("NCLOUD_MAIL_API_URL", fake_ncloud.url + "/api/v1")
+    db = tmp_path / "outbox.db"
+    assert main([str(db), "--exit-when-done"]) == 0
+    assert capsys.readouterr().out == (
+        "python -m harness.outbox: 0 sent, 0 failed, 0 unknown, 0 pending.\n"
+    )
+    with Outbox(db, sender_address=SENDER) as box:
+        for n in range(2):
+            box.submit(mail_data(n))
+    assert main([str(db), "--workers", "2", "--exit-when-done"]) == 0
+    assert len(fake_ncloud.mail_requests) == 2
+    assert capsys.readouterr().out == (
+        "python -m harness.outbox: 2 sent, 0 failed, 0 unknown, 0 pending.\n"
+    )
+
+
+def test_the_summary_names_entries_still_sending_only_when_there_are_some() -> None:
+    counts = {"pending": 1, "sending": 0, "sent": 3, "failed": 2, "unknown": 4}
+    assert summary(counts) == "3 sent, 2 failed, 4 unknown, 1 pending."
+    assert summary({**counts, "sending": 5}) == "3 sent, 2 failed, 4 unknown, 1 pending, 5 sending."
 
 
 def test_the_worker_pool_and_the_service_refuse_a_short_lease(

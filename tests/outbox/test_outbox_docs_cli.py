@@ -103,7 +103,7 @@ def test_serve_without_credentials_explains_and_exits_2(
     assert "NCLOUD_ACCESS_KEY" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("where", ["missing-folder", "not-a-database", "a-folder"])
+@pytest.mark.parametrize("where", ["not-a-database", "a-folder"])
 def test_serve_and_drain_refuse_an_unusable_outbox_file_in_one_sentence(
     where: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -113,7 +113,6 @@ def test_serve_and_drain_refuse_an_unusable_outbox_file_in_one_sentence(
     monkeypatch.setenv("NCLOUD_ACCESS_KEY_ID", "serve-access-key")
     monkeypatch.setenv("NCLOUD_SECRET_ACCESS_KEY", secret)
     db = {
-        "missing-folder": tmp_path / "no-such-folder" / "outbox.db",
         "not-a-database": tmp_path / "notes.txt",
         "a-folder": tmp_path,
     }[where]
@@ -135,6 +134,90 @@ def test_serve_and_drain_refuse_an_unusable_outbox_file_in_one_sentence(
     assert "Traceback" not in err
     if where == "not-a-database":
         assert db.read_text(encoding="utf-8").startswith("these are notes")  # left as it was
+
+
+@pytest.mark.parametrize("parent", ["missing", "a-file"])
+def test_serve_and_drain_name_a_missing_folder_of_the_outbox_file(
+    parent: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from harness.outbox.__main__ import main
+
+    monkeypatch.setenv("NCLOUD_ACCESS_KEY_ID", "serve-access-key")
+    monkeypatch.setenv("NCLOUD_SECRET_ACCESS_KEY", "SENTINEL-folder-secret")
+    folder = tmp_path / "var" / "lib" / "app"
+    if parent == "a-file":
+        folder.parent.mkdir(parents=True)
+        folder.write_text("not a folder\n", encoding="utf-8")
+    db = folder / "outbox.sqlite3"
+    args = parser().parse_args(["serve", "--port", "0", "--db", str(db)])
+    assert serve_command(args) == 2
+    assert main([str(db), "--workers", "1"]) == 2
+    what = "does not exist" if parent == "missing" else "is not a folder"
+    sentence = (
+        f"The folder {str(folder)!r} for the outbox file {str(db)!r} {what}; create it first."
+    )
+    assert capsys.readouterr().err.splitlines() == [
+        f"ncp-harness serve: {sentence}",
+        f"python -m harness.outbox: {sentence}",
+    ]
+    assert not folder.is_dir()
+
+
+@pytest.mark.parametrize("workers", ["0", "-1", "two"])
+def test_serve_refuses_fewer_than_one_worker_as_a_usage_error(
+    workers: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        parser().parse_args(["serve", "--workers", workers])
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err.splitlines()[-1]
+    assert err.endswith(f"argument --workers: must be at least 1, not {workers}.") or err.endswith(
+        f"argument --workers: must be a whole number, not {workers!r}."
+    )
+    assert f"{workers}" in err
+    assert parser().parse_args(["serve", "--workers", "1"]).workers == 1
+
+
+@pytest.mark.parametrize(
+    ("host", "warned"),
+    [
+        ("127.0.0.1", False),
+        ("localhost", False),
+        ("::1", False),
+        ("127.0.0.2", False),
+        ("0.0.0.0", True),
+        ("::", True),
+        ("192.168.1.20", True),
+        ("mail.example.com", True),
+    ],
+)
+def test_serve_warns_on_stderr_when_bound_beyond_loopback(
+    host: str,
+    warned: bool,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import uvicorn
+
+    monkeypatch.setenv("NCLOUD_ACCESS_KEY_ID", "serve-access-key")
+    monkeypatch.setenv("NCLOUD_SECRET_ACCESS_KEY", "SENTINEL-host-secret")
+    served: list[str] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: served.append(options["host"]))
+    db = tmp_path / "outbox.sqlite3"
+    args = parser().parse_args(["serve", "--host", host, "--port", "0", "--db", str(db)])
+    assert serve_command(args) == 0
+    assert served == [host]
+    err = capsys.readouterr().err
+    if not warned:
+        assert err == ""
+        return
+    assert err.splitlines() == [
+        f"ncp-harness serve: warning: listening on {host!r}, which is not a loopback address, "
+        "but the service has no authentication of its own; keep it on 127.0.0.1 or behind an "
+        "authenticating proxy."
+    ]
+    assert "SENTINEL" not in err
 
 
 def api(cls: type, **extra: object) -> Exception:

@@ -301,11 +301,18 @@ def test_derived_keys_match_only_within_the_window(tmp_path: Path) -> None:
 def test_a_file_that_cannot_be_the_outbox_is_named_in_one_sentence(tmp_path: Path) -> None:
     notes = tmp_path / "notes.txt"
     notes.write_bytes(b"not a database " * 100)
-    for path in (tmp_path / "missing" / "o.db", notes, tmp_path):
+    missing = tmp_path / "missing" / "o.db"
+    for path in (missing, notes, tmp_path):
         with pytest.raises(OutboxFileError) as caught:
             Outbox(path)
         message = str(caught.value)
-        assert message.startswith(f"The outbox file {str(path)!r} cannot be used: ")
+        if path is missing:
+            assert message == (
+                f"The folder {str(missing.parent)!r} for the outbox file {str(missing)!r} "
+                "does not exist; create it first."
+            )
+        else:
+            assert message.startswith(f"The outbox file {str(path)!r} cannot be used: ")
         assert message.endswith(".")
         assert message.count(". ") == 0
         assert isinstance(caught.value.__cause__, sqlite3.Error)

@@ -120,13 +120,26 @@ def _drain(
     )
     transport = ClientTransport(MailClient(settings, pool_size=max(16, args.workers)))
     pool = WorkerPool(outbox, transport, workers=args.workers, policy=policy)
-    with outbox, transport.client, pool:
-        while not stop.wait(0.05):
-            counts = outbox.counts()
-            if args.exit_when_done and not (
-                counts["pending"] or counts["sending"] or counts["unknown"]
-            ):
-                break
+    with outbox, transport.client:
+        with pool:
+            while not stop.wait(0.05):
+                counts = outbox.counts()
+                if args.exit_when_done and not (
+                    counts["pending"] or counts["sending"] or counts["unknown"]
+                ):
+                    break
+        print(f"python -m harness.outbox: {summary(outbox.counts())}", flush=True)
+
+
+def summary(counts: dict[str, int]) -> str:
+    """One line with the entries per state, such as ``2 sent, 0 failed, 0 unknown, 0 pending``.
+
+    ``sending`` is only shown when some entry is still in a worker's hands (another process).
+    """
+    order = ["sent", "failed", "unknown", "pending"]
+    if counts.get("sending"):
+        order.append("sending")
+    return ", ".join(f"{counts.get(state, 0)} {state}" for state in order) + "."
 
 
 if __name__ == "__main__":

@@ -149,7 +149,16 @@ class Database:
 
 
 def _unusable(path: str, error: sqlite3.Error) -> OutboxFileError:
-    """The one-sentence error for a file that cannot serve as the outbox."""
+    """The one-sentence error for a file that cannot serve as the outbox.
+
+    A missing folder is named as such: SQLite only says it is "unable to open database file".
+    """
+    folder = Path(path).parent
+    if path != ":memory:" and path and not folder.is_dir():
+        what = "is not a folder" if folder.exists() else "does not exist"
+        return OutboxFileError(
+            f"The folder {str(folder)!r} for the outbox file {path!r} {what}; create it first."
+        )
     reason = str(error).strip().rstrip(".") or type(error).__name__
     return OutboxFileError(f"The outbox file {path!r} cannot be used: {reason}.")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import ipaddress
 import sys
 from typing import Any
 
@@ -30,12 +31,41 @@ def add_serve_parser(subparsers: Any) -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--workers",
-        type=int,
+        type=_at_least_one,
         default=4,
-        help="outbox worker threads, 0 for none (default: %(default)s)",
+        help="outbox worker threads, at least 1 (default: %(default)s)",
     )
     parser.set_defaults(func=serve_command)
     return parser
+
+
+def _at_least_one(text: str) -> int:
+    """A worker count of 1 or more; anything else is an argparse error (exit status 2)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}.") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}.")
+    return value
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` only accepts connections from this machine."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _exposure_warning(host: str) -> str:
+    return (
+        f"ncp-harness serve: warning: listening on {host!r}, which is not a loopback address, "
+        "but the service has no authentication of its own; keep it on 127.0.0.1 or behind "
+        "an authenticating proxy."
+    )
 
 
 def serve_command(args: argparse.Namespace) -> int:
@@ -51,8 +81,10 @@ def serve_command(args: argparse.Namespace) -> int:
     except ConfigError as error:
         print(f"ncp-harness serve: {error}", file=sys.stderr)
         return 2
-    if args.workers < 0:
-        print("ncp-harness serve: --workers must not be negative", file=sys.stderr)
+    if args.workers < 1:
+        print(
+            f"ncp-harness serve: --workers must be at least 1, not {args.workers}.", file=sys.stderr
+        )
         return 2
     try:
         Outbox(args.db).close()  # refuse an unusable file here, not in the app's start-up
@@ -60,6 +92,8 @@ def serve_command(args: argparse.Namespace) -> int:
         print(f"ncp-harness serve: {error}", file=sys.stderr)
         return 2
     app = create_app(settings, workers=args.workers, db_path=args.db)
+    if not is_loopback(args.host):
+        print(_exposure_warning(args.host), file=sys.stderr)
     uvicorn.run(app, host=args.host, port=args.port, log_level="info", log_config=_log_config())
     return 0
 

@@ -158,7 +158,7 @@ class Chain:
                 pair_source = source
                 absent = [field for field in PAIR if field not in (values.keys() | clashing)]
                 if absent:
-                    incomplete = _incomplete(source, absent[0])
+                    incomplete = _incomplete(source, absent[0], self.near_misses(absent))
                     if problems is None:
                         raise incomplete
                     problems.append(incomplete)
@@ -188,13 +188,38 @@ class Chain:
             register_secret(value)
         return Secrets(tuple(value for value in found if value), complete)
 
+    def unknown_variables(self) -> list[tuple[str, str | None]]:
+        """The ``NCLOUD_*`` variables of the environment that no setting reads, each with the
+        known name it is closest to (or ``None``); names only, never a value."""
+        return [
+            found
+            for source in self.sources
+            if isinstance(source, EnvironmentSource)
+            for found in source.unknown()
+        ]
+
+    def near_misses(self, fields: list[str]) -> str:
+        """A clause naming environment variables that look like a misspelling of a variable of
+        ``fields``, starting with ``"; "``, or ``""`` when there are none."""
+        wanted = {name for field in fields for name in ENV_NAMES[field]}
+        misses = [
+            f"{name} (did you mean {known}?)"
+            for name, known in self.unknown_variables()
+            if known in wanted
+        ]
+        if not misses:
+            return ""
+        noun = "a variable" if len(misses) == 1 else "variables"
+        return f"; the environment has {noun} that no setting reads: {', '.join(misses)}"
+
     def missing_error(self, fields: list[str]) -> MissingSettingError:
         """Build the error for required settings no source supplied."""
         names = " and ".join(f"{field} ({' or '.join(ENV_NAMES[field])})" for field in fields)
         looked = "; ".join(source.where for source in self.sources)
         return MissingSettingError(
             f"No value for {names} was found (looked in: {looked}); set the environment "
-            "variable, add it to .env or the secrets directory, or run `ncloud configure`.",
+            "variable, add it to .env or the secrets directory, or run `ncloud configure`"
+            f"{self.near_misses(fields)}.",
             fields=fields,
         )
 
@@ -266,12 +291,13 @@ def validate_chain(chain: Chain, construct: Callable[[], None]) -> dict[str, str
     return origins
 
 
-def _incomplete(source: ChainSource, missing: str) -> IncompleteCredentialsError:
+def _incomplete(source: ChainSource, missing: str, hint: str) -> IncompleteCredentialsError:
     present = next(field for field in PAIR if field != missing)
     origin = source.origins.get(present) or source.conflicts[present]
     return IncompleteCredentialsError(
         f"The {_LABELS[present]} comes from {'an argument' if origin == 'argument' else origin} "
         f"but there is no {_LABELS[missing]} in {source.where} ({source.names_of(missing)}); "
-        "the two keys are only used as a pair from one place, so set both there or neither.",
+        f"the two keys are only used as a pair from one place, so set both there or neither"
+        f"{hint}.",
         fields=[missing],
     )

@@ -7,9 +7,10 @@ short description of the variable, file or profile it read.
 
 from __future__ import annotations
 
+import difflib
 import io
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +23,13 @@ from ncp_config.exc import ConfigFileError, ConflictingSettingError
 __all__ = [
     "CONFIGURE_KEYS",
     "ENV_NAMES",
+    "KNOWN_VARIABLES",
     "ChainSource",
     "DotEnvSource",
     "EnvironmentSource",
     "ExplicitSource",
     "SecretsDirSource",
+    "unknown_variables",
 ]
 
 # The first name of each tuple is the preferred spelling, used in messages.
@@ -44,11 +47,37 @@ ENV_NAMES: dict[str, tuple[str, ...]] = {
     "retry_deadline": ("NCLOUD_RETRY_DEADLINE",),
     "retry_attempts": ("NCLOUD_RETRY_ATTEMPTS",),
 }
+#: Every NCLOUD_* variable the chain reads: the settings, and where to look for them.
+KNOWN_VARIABLES: tuple[str, ...] = (
+    *(name for names in ENV_NAMES.values() for name in names),
+    "NCLOUD_PROFILE",
+    "NCLOUD_CONFIG_FILE",
+    "NCLOUD_SECRETS_DIR",
+)
+_PREFIX = "NCLOUD_"
 CONFIGURE_KEYS = {
     "ncloud_access_key_id": "access_key",
     "ncloud_secret_access_key": "secret_key",
     "ncloud_api_url": "api_gw_url",
 }
+
+
+def unknown_variables(names: Iterable[str]) -> list[tuple[str, str | None]]:
+    """Each ``NCLOUD_*`` name (any case) the chain does not read, with the known name it is
+    closest to, if one is close: ``NCLOUD_REGOIN`` gives ``NCLOUD_REGION``.
+
+    Only names are looked at, never values. The shared ``NCLOUD_`` prefix is left out of the
+    comparison, so that it alone never makes two names look alike.
+    """
+    suffixes = {name.removeprefix(_PREFIX): name for name in KNOWN_VARIABLES}
+    found: list[tuple[str, str | None]] = []
+    for name in sorted(names):
+        upper = name.upper()
+        if not upper.startswith(_PREFIX) or name in KNOWN_VARIABLES:
+            continue
+        close = difflib.get_close_matches(upper.removeprefix(_PREFIX), suffixes, n=1, cutoff=0.6)
+        found.append((name, suffixes[close[0]] if close else None))
+    return found
 
 
 class ChainSource(PydanticBaseSettingsSource):
@@ -194,6 +223,11 @@ class EnvironmentSource(_NamedValuesSource):
 
     def _describe(self, name: str) -> str:
         return f"env {name}"
+
+    def unknown(self) -> list[tuple[str, str | None]]:
+        """The ``NCLOUD_*`` variables set here that the chain does not read; see
+        :func:`unknown_variables`."""
+        return unknown_variables(self._environ)
 
 
 class DotEnvSource(_NamedValuesSource):

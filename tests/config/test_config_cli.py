@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from config_sources_kit import Plant
@@ -18,20 +20,36 @@ ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "docs" / "generated" / "ncp-config-show.txt"
 
 
+CONFIGURE_SAMPLE = ROOT / "docs" / "examples" / "configure.ini"
+SAMPLE_DOTENV = "NCLOUD_MAIL_SENDER_ADDRESS=no-reply@example.com\nNCLOUD_READ_TIMEOUT=20\n"
+SAMPLE_COMMAND = "NCLOUD_REGION=SGN ncp-config show --profile prod"
+
+
 def sample_output(root: Path, capsys: pytest.CaptureFixture[str]) -> str:
-    """Run ``ncp-config show`` on fixed settings whose paths do not depend on the machine."""
-    plant = Plant(root)
-    plant.configure_text = (
-        "[DEFAULT]\nncloud_access_key_id = AKIDDEFAULT00000\n"
-        "ncloud_secret_access_key = default-secret\n\n"
-        "[prod]\nncloud_access_key_id = AKIDPRODEXAMPLE1\n"
-        "ncloud_secret_access_key = prod-secret\n"
-    )
-    plant.environ.update(NCLOUD_REGION="SGN", NCLOUD_MAIL_SENDER_ADDRESS="no-reply@example.com")
-    plant.dotenv["NCLOUD_READ_TIMEOUT"] = "20"
-    with plant.as_process():
-        assert cli.main(["show", "--profile", "prod"]) == 0
-    return capsys.readouterr().out.replace(str(root), "/home/me")
+    """The session the guide shows: ``docs/examples/configure.ini`` as ``~/.ncloud/configure``,
+    a ``.env`` file in the current directory, and the command, with paths under ``/home/me``."""
+    configure = root / ".ncloud" / "configure"
+    configure.parent.mkdir(parents=True)
+    configure.write_bytes(CONFIGURE_SAMPLE.read_bytes())
+    (root / ".env").write_text(SAMPLE_DOTENV, encoding="utf-8")
+    variable, _, command = SAMPLE_COMMAND.partition(" ")
+    name, _, value = variable.partition("=")
+    environ = {
+        key: item
+        for key, item in os.environ.items()
+        if not key.startswith("NCLOUD_") and key != "HOME"
+    }
+    before = Path.cwd()
+    with mock.patch.dict(os.environ, {**environ, "HOME": str(root), name: value}, clear=True):
+        os.chdir(root)
+        try:
+            assert cli.main(shlex.split(command)[1:]) == 0
+        finally:
+            os.chdir(before)
+    captured = capsys.readouterr()
+    assert captured.err == ""
+    session = f"$ cat .env\n{SAMPLE_DOTENV}$ {SAMPLE_COMMAND}\n{captured.out}"
+    return session.replace(str(root), "/home/me")
 
 
 def test_show_sample_in_docs_is_current(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -49,15 +67,21 @@ def test_show_sample_in_docs_is_current(tmp_path: Path, capsys: pytest.CaptureFi
 def test_show_lists_every_setting_with_source(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    out = sample_output(tmp_path, capsys)
-    lines = out.splitlines()
-    assert lines[0].split() == ["Name", "Value", "Source"]
-    assert len(lines) == 13
+    lines = sample_output(tmp_path, capsys).splitlines()
+    assert lines[:4] == ["$ cat .env", *SAMPLE_DOTENV.splitlines(), f"$ {SAMPLE_COMMAND}"]
+    table = lines[4:]
+    assert table[0].split() == ["Name", "Value", "Source"]
+    assert len(table) == 13
+    out = "\n".join(table)
+    configure = "configure file /home/me/.ncloud/configure"
+    assert re.search(rf"^access_key +AKID\*{{8}} +{configure} \[prod\]$", out, re.M)
+    # The prod profile has no ncloud_api_url, so the one of [DEFAULT] is used, not the derived one.
     assert re.search(
-        r"^access_key +AKID\*{8} +configure file /home/me/configure \[prod\]$", out, re.M
+        rf"^api_gw_url +https://ncloud.apigw.ntruss.com +{configure} \[DEFAULT\]$", out, re.M
     )
-    assert "env NCLOUD_REGION" in out
+    assert re.search(r"^region +SGN +env NCLOUD_REGION$", out, re.M)
     assert "/home/me/.env: NCLOUD_READ_TIMEOUT" in out
+    assert "/home/me/.env: NCLOUD_MAIL_SENDER_ADDRESS" in out
 
 
 def test_show_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -178,8 +202,8 @@ def test_check_reports_every_conflicting_pair_in_one_run(
         f"NCLOUD_SECRET_KEY, are each set twice in {where} with different values; "
         "unset one of each pair."
     )
-    assert captured.out.count(expected) == 1
-    assert captured.err.count(expected) == 1
+    assert captured.out.count(expected) == 0
+    assert captured.err.count(expected) == 2
     assert "conflicting-secret" not in captured.out + captured.err
 
 
@@ -197,7 +221,7 @@ def test_show_and_check_read_the_rest_of_a_source_with_conflicting_spellings(
         assert cli.main(["show"]) == 1
         shown = capsys.readouterr()
         assert cli.main(["check"]) == 1
-        checked = capsys.readouterr().out
+        checked = capsys.readouterr().err
     rows = {
         cells[0]: cells[1:]
         for cells in (re.split(r" {2,}", line) for line in shown.out.splitlines())
@@ -241,11 +265,20 @@ def test_check_lists_each_problem_with_a_fix(
     plant.dotenv["NCLOUD_RETRY_ATTEMPTS"] = "many"
     with plant.as_process():
         assert cli.main(["check"]) == 1
-    out = capsys.readouterr().out
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    out = captured.err
     assert out.count("    fix: ") == 3
-    assert "fix: set NCLOUD_CONNECT_TIMEOUT to a valid value." in out
-    assert f"fix: correct the value in {plant.env_file}: NCLOUD_RETRY_ATTEMPTS" in out
-    assert "plain http" in out
+    assert "fix: set NCLOUD_CONNECT_TIMEOUT to a number of seconds above 0 and at most 300." in out
+    assert (
+        f"fix: correct the value in {plant.env_file}: NCLOUD_RETRY_ATTEMPTS to a whole number "
+        "from 1 to 20, or override it with NCLOUD_RETRY_ATTEMPTS." in out
+    )
+    assert (
+        "fix: set NCLOUD_MAIL_API_URL to an https URL "
+        "(plain http only for localhost, 127.0.0.0/8 or ::1)." in out
+    )
+    assert "a valid value" not in out
 
 
 def test_check_signs_a_request_and_reports_a_failure_as_a_problem(
@@ -268,7 +301,7 @@ def test_check_signs_a_request_and_reports_a_failure_as_a_problem(
     plant.add("env", "secret_key", "check-secret")
     with plant.as_process():
         assert cli.main(["check"]) == 1
-    out = capsys.readouterr().out
+    out = capsys.readouterr().err
     assert calls == ["AKIDCHECK0000001", "GET /"]
     assert "The credentials cannot sign a request (UnicodeEncodeError)." in out
     assert "check=secret" not in out
@@ -283,7 +316,7 @@ def test_check_rejects_a_secret_that_is_not_utf8(
     plant.add("env", "secret_key", "Qz check=secret \udce9 x")
     with plant.as_process():
         assert cli.main(["check"]) == 1
-    out = capsys.readouterr().out
+    out = capsys.readouterr().err
     assert "The secret key is not valid UTF-8 text." in out
     assert "check=secret" not in out
 
@@ -292,7 +325,7 @@ def test_check_unknown_profile(tmp_path: Path, capsys: pytest.CaptureFixture[str
     plant = Plant(tmp_path, configure_text="[DEFAULT]\n[dev]\n")
     with plant.as_process():
         assert cli.main(["check", "--profile", "prod"]) == 1
-    out = capsys.readouterr().out
+    out = capsys.readouterr().err
     assert "'prod' is not in" in out
     assert "fix: choose a profile the file has with --profile or NCLOUD_PROFILE" in out
 
@@ -306,7 +339,7 @@ def test_check_lists_every_problem_at_once(
     plant.environ.update(NCLOUD_SITE="fin", NCLOUD_REGION="SGN", NCLOUD_READ_TIMEOUT="0")
     with plant.as_process():
         assert cli.main(["check"]) == 1
-    lines = capsys.readouterr().out.splitlines()
+    lines = capsys.readouterr().err.splitlines()
     assert lines[0] == "ncp-config: the settings are not usable:"
     problems = [line for line in lines if line.startswith("  - ")]
     fixes = [line for line in lines if line.startswith("    fix: ")]

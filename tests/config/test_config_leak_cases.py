@@ -65,8 +65,8 @@ def test_a_secret_given_as_the_profile_is_hidden(
         assert main(["check"]) == 1
         assert sign_cli.main(["GET", "/api/v1/mails"]) == 2
     out = capsys.readouterr()
-    assert "The profile '********' is not in " in out.out
-    assert out.err.startswith("ncp-sign: error: The profile '********' is not in ")
+    assert "The profile '********' is not in " in out.err
+    assert out.err.splitlines()[-1].startswith("ncp-sign: error: The profile '********' is not in ")
     assert SECRET not in out.out + out.err
 
 
@@ -101,7 +101,7 @@ def test_quoted_values_are_hidden_when_a_source_cannot_be_searched(
     monkeypatch.setattr(Path, "read_text", refuse)
     with plant.as_process():
         assert main(["check"]) == 1
-    out = capsys.readouterr().out
+    out = capsys.readouterr().err
     assert "cannot be read (PermissionError)" in out
     assert "mail_sender_address '********' is not an email address" in out
     assert "maybe-the-secret" not in out

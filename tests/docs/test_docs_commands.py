@@ -48,6 +48,8 @@ def _shown_commands() -> Iterator[tuple[str, str, list[str]]]:
                 for program in PROGRAMS:
                     if line == program or line.startswith(program + " "):
                         arguments = shlex.split(line[len(program) :], comments=True)
+                        if arguments[-1:] == ["&"]:  # started in the background
+                            arguments.pop()
                         yield page.relative_to(DOCS).as_posix(), program, arguments
 
 

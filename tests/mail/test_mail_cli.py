@@ -89,15 +89,65 @@ def test_a_failed_recipient_makes_wait_exit_non_zero(
 ) -> None:
     fake.progression.failed = frozenset({"a@example.com"})
     try:
-        status, out, _ = run(
+        status, out, err = run(
             capsys,
             "send", "--from", "sender@example.com", "--to", "a@example.com",
+            "--to", "b@example.com",
             "--subject", "S", "--body", "B", "--wait", "--interval", "0.01",
         )  # fmt: skip
     finally:
         fake.progression.failed = frozenset()
+    [record] = fake.mail_requests
     assert status == 1
-    assert "(F=1)" in out
+    assert "(F=1 S=1)" in out
+    assert err == (
+        f"ncp-harness send: error: 1 of 2 recipients of request {record.request_id} was not "
+        f"sent (F=1); MailClient.list_mails('{record.request_id}') lists its mails with the "
+        "reason.\n"
+    )
+
+
+def test_ctrl_c_while_waiting_says_the_mail_was_sent(
+    fake: FakeNcloud, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(MailClient, "wait", interrupted)
+    status, out, err = run(capsys, *SEND_ARGS, "--body", "B", "--wait")
+    [record] = fake.mail_requests
+    assert (status, out) == (130, record.request_id + "\n")
+    assert err == (
+        f"ncp-harness send: the mail was sent as request {record.request_id} and waiting for "
+        "its final status was interrupted; check it later with "
+        f"MailClient.status('{record.request_id}').\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("NCLOUD_RETRY_ATTEMPTS", "many", "NCLOUD_RETRY_ATTEMPTS"),
+        ("NCLOUD_SECRET_ACCESS_KEY", None, "NCLOUD_SECRET_ACCESS_KEY"),
+    ],
+)
+def test_a_wrong_or_missing_setting_exits_2_before_sending(
+    fake: FakeNcloud,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    name: str,
+    value: str | None,
+    expected: str,
+) -> None:
+    if value is None:
+        monkeypatch.delenv(name)
+    else:
+        monkeypatch.setenv(name, value)
+    status, out, err = run(capsys, *SEND_ARGS, "--body", "B")
+    assert (status, out) == (2, "")
+    assert err.startswith("ncp-harness send: error: ")
+    assert expected in err
+    assert fake.requests == []
 
 
 ERROR_CASES = [
@@ -167,9 +217,11 @@ def test_missing_settings_and_wrong_secret_are_reported_without_the_secret(
     assert status == 1
     assert "HTTP 401" in err
     assert "signed POST /api/v1/mails" in err
+    assert ".;" not in err
+    assert ".." not in err
     monkeypatch.delenv("NCLOUD_SECRET_ACCESS_KEY")
     status, _, err = run(capsys, *args, "--from", "sender@example.com")
-    assert status == 1
+    assert status == 2  # a missing setting: nothing was sent
     assert "NCLOUD_SECRET_ACCESS_KEY" in err
 
 
@@ -200,9 +252,53 @@ def test_a_server_that_cannot_be_reached_is_named_without_credentials(
     assert (status, out) == (1, "")
     assert err == (
         f"ncp-harness send: error: POST /mails to 127.0.0.1:{port} failed before sending: "
-        "ConnectionError.\n"
+        "the connection was refused (ConnectionError).\n"
     )
     assert SENTINEL_KEY not in err
+
+
+def test_a_host_name_that_does_not_resolve_is_said_so(
+    fake: FakeNcloud, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_such_host(*args: object, **kwargs: object) -> None:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setenv("NCLOUD_MAIL_API_URL", "https://mail.example.invalid/api/v1")
+    monkeypatch.setattr(socket, "getaddrinfo", no_such_host)
+    status, out, err = run(capsys, *SEND_ARGS, "--body", "B")
+    assert (status, out) == (1, "")
+    assert err == (
+        "ncp-harness send: error: POST /mails to mail.example.invalid failed before sending: "
+        "the host name could not be resolved (ConnectionError).\n"
+    )
+
+
+def test_an_untrusted_certificate_points_at_requests_ca_bundle(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with FakeNcloud(credentials=Credentials(SENTINEL_KEY, SENTINEL), tls=True) as tls_fake:
+        monkeypatch.setenv("NCLOUD_ACCESS_KEY_ID", SENTINEL_KEY)
+        monkeypatch.setenv("NCLOUD_SECRET_ACCESS_KEY", SENTINEL)
+        monkeypatch.setenv("NCLOUD_MAIL_API_URL", tls_fake.url + "/api/v1")
+        monkeypatch.setenv("NCLOUD_RETRY_ATTEMPTS", "1")
+        monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
+        monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
+        status, out, err = run(capsys, *SEND_ARGS, "--body", "B")
+        assert tls_fake.requests == []
+    assert (status, out) == (1, "")
+    assert "failed before sending: the server's TLS certificate is not trusted (SSLError); " in err
+    assert "set REQUESTS_CA_BUNDLE to that CA's certificate file.\n" in err
+    assert len(err.splitlines()) == 1
+
+
+def test_a_base_url_without_its_api_path_is_shown_in_the_404(
+    fake: FakeNcloud, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NCLOUD_MAIL_API_URL", fake.url)
+    status, out, err = run(capsys, *SEND_ARGS, "--body", "B")
+    assert (status, out) == (1, "")
+    assert err.endswith(f"URL not found; the URL called was {fake.url}/mails.\n")
+    assert ".." not in err
 
 
 def test_errors_of_the_service_exit_non_zero(

@@ -31,7 +31,7 @@ from harness.mail import (
     ThrottledError,
     UnexpectedServerError,
 )
-from harness.mail._apierror import error_from_answer
+from harness.mail._apierror import SignedRequest, error_from_answer
 from harness.mail._retry import should_retry
 from ncp_signing import Credentials
 
@@ -286,3 +286,52 @@ def test_eight_threads_at_once_all_get_through_a_clock_ten_minutes_off(
             assert len(set(request_ids)) == 8
             assert abs(client.clock_offset_ms - 600_000) < 1500
     assert len(fake_ncloud.mail_requests) == 24
+
+
+@pytest.mark.parametrize(
+    ("message", "details", "expected"),
+    [
+        ("Not Found Exception", "URL not found.", ": Not Found Exception - URL not found."),
+        ("Invalid mail.", "Request does not exist..", ": Invalid mail - Request does not exist."),
+        ("Ends with a semicolon;", None, ": Ends with a semicolon."),
+    ],
+)
+def test_message_and_details_join_with_one_period(
+    message: str, details: str | None, expected: str
+) -> None:
+    body = {"error": {"errorCode": "100", "message": message, "details": details}}
+    assert str(answer(400, body)).endswith(expected)
+
+
+def test_the_401_diagnosis_follows_the_message_without_doubled_punctuation() -> None:
+    body = {"error": {"errorCode": "200", "message": "Invalid authentication information."}}
+    text = str(
+        error_from_answer(
+            status=401,
+            headers={},
+            content=json.dumps(body).encode(),
+            method="GET",
+            path="/mails/x",
+            retry_after=None,
+            signed=SignedRequest("GET", "/api/v1/mails/x", "1700000000000", "'AKID…'"),
+        )
+    )
+    assert "Invalid authentication information; " in text
+    assert ".;" not in text
+    assert ".." not in text
+
+
+def test_a_gateway_404_names_the_url_called() -> None:
+    body = {"error": {"errorCode": "300", "message": "Not Found", "details": "URL not found."}}
+    error = error_from_answer(
+        status=404,
+        headers={},
+        content=json.dumps(body).encode(),
+        method="POST",
+        path="/mails",
+        retry_after=None,
+        url="https://mail.example.com/mails",
+    )
+    assert str(error).endswith(
+        "Not Found - URL not found; the URL called was https://mail.example.com/mails."
+    )

@@ -26,7 +26,8 @@ from harness.mail import (
     RetryPolicy,
     SendOutcomeUnknownError,
 )
-from harness.mail._sent import request_was_sent
+from harness.mail._http import _shown_url
+from harness.mail._sent import failure_reason, request_was_sent
 from ncp_config import NcpSettings
 from ncp_signing import TIMESTAMP_HEADER
 
@@ -254,3 +255,24 @@ def test_a_tls_error_reading_the_answer_may_have_been_sent(
     assert cause.request_sent is True
     assert len(broken_answer.requests) == 1  # never sent again
     assert broken_answer.requests[0].startswith(b"POST /api/v1/mails ")
+
+
+def test_failure_reasons_are_plain_words_without_the_wrapped_text() -> None:
+    mismatch = ssl.SSLCertVerificationError(1, "hostname mismatch for https://x/?secret=1")
+    mismatch.verify_code = 62
+    assert failure_reason(ssl_failure(mismatch)) == (
+        "the server's TLS certificate does not match its host name (SSLError)"
+    )
+    handshake = ssl.SSLError(1, "[SSL: WRONG_VERSION_NUMBER] wrong version number")
+    assert failure_reason(ssl_failure(handshake)) == "the TLS connection failed (SSLError)"
+    assert failure_reason(requests.ConnectTimeout("x")) == (
+        "the connection timed out (ConnectTimeout)"
+    )
+    assert failure_reason(requests.ReadTimeout("x")) == "no answer came in time (ReadTimeout)"
+    assert failure_reason(requests.ConnectionError("?secret=1")) == "ConnectionError"
+
+
+def test_the_url_shown_has_no_user_password_or_query() -> None:
+    assert _shown_url("https://user:pw@mail.example.com:8443/api/v1/?key=1#x") == (
+        "https://mail.example.com:8443/api/v1"
+    )

@@ -130,6 +130,13 @@ def parse_error_body(content: bytes) -> ErrorBody:
     )
 
 
+def _clause(text: str | None) -> str | None:
+    """``text`` without the closing punctuation it may bring, for joining into one sentence."""
+    if text is None:
+        return None
+    return text.rstrip().rstrip(".;:,").rstrip() or None
+
+
 def _error_class(status: int, body: ErrorBody) -> type[MailApiError]:
     if body.mailer_code in _BY_MAILER:
         return _BY_MAILER[body.mailer_code]
@@ -154,10 +161,13 @@ def error_from_answer(
     retry_after: float | None,
     signed: SignedRequest | None = None,
     clock_skew_ms: int | None = None,
+    url: str | None = None,
 ) -> MailApiError:
     """Build the typed error for one error answer; ``signed`` and skew describe a 401.
 
     ``clock_skew_ms`` is how far the answer's ``Date`` is ahead of the signed timestamp.
+    ``url`` (without user, password or query) is named when the gateway knows no such URL,
+    so that a base URL missing its ``/api/v1`` shows.
     """
     body = parse_error_body(content)
     cls = _error_class(status, body)
@@ -170,8 +180,11 @@ def error_from_answer(
     )
     text = f"{method} {path} failed with HTTP {status}"
     text += f" ({codes})" if codes else ""
-    text += f": {body.message}" if body.message else ""
-    text += f" - {body.details}" if body.details else ""
+    message, details = _clause(body.message), _clause(body.details)
+    text += f": {message}" if message else ""
+    text += f" - {details}" if details else ""
+    if url is not None and status == 404 and body.mailer_code is None:
+        text += f"; the URL called was {url}"
     diagnosis = cls is AuthenticationError and body.mailer_code is None
     if diagnosis and signed is not None:
         text += (

@@ -29,7 +29,7 @@ from requests.adapters import HTTPAdapter
 from harness.mail._apierror import SignedRequest, error_from_answer
 from harness.mail._errors import AuthenticationError, MailConnectionError, ResponseFormatError
 from harness.mail._retry import RetryPolicy, parse_retry_after
-from harness.mail._sent import request_was_sent
+from harness.mail._sent import failure_reason, request_was_sent
 from ncp_signing import TIMESTAMP_HEADER, Credentials, Signer, epoch_millis
 from ncp_signing.requests_auth import NcpAuth
 
@@ -111,6 +111,12 @@ def _host_of(url: str) -> str:
     return host if port is None else f"{host}:{port}"
 
 
+def _shown_url(url: str) -> str:
+    """``url`` as scheme, host, port and path: no user, password, query or fragment."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{_host_of(url)}{parts.path.rstrip('/')}"
+
+
 def _settle_environment(session: requests.Session, base_url: str) -> None:
     """Read proxy and CA-bundle variables once, instead of on every request.
 
@@ -157,6 +163,7 @@ class SignedHttp:
         self.skew_threshold_ms = skew_threshold_ms
         self._access_key_hint = repr(credentials.access_key[:4] + "…")
         self._host = _host_of(self.base_url)
+        self._shown_url = _shown_url(self.base_url)
         self._auth = NcpAuth(Signer(credentials, clock=self.clock))
         self._owns_session = session is None
         if session is None:
@@ -255,7 +262,7 @@ class SignedHttp:
             sent = request_was_sent(exc)
             phase = "after sending" if sent else "before sending"
             raise MailConnectionError(
-                f"{method} {path} to {self._host} failed {phase}: {type(exc).__name__}.",
+                f"{method} {path} to {self._host} failed {phase}: {failure_reason(exc)}.",
                 request_sent=sent,
             ) from exc
         try:
@@ -313,6 +320,7 @@ class SignedHttp:
             clock_skew_ms=(
                 None if signed_ms is None else measure_skew(response.headers.get("date"), signed_ms)
             ),
+            url=self._shown_url + path,
         )
 
 

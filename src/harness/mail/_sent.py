@@ -7,13 +7,14 @@ exception ``requests`` raised and everything it wraps.
 
 from __future__ import annotations
 
+import socket
 import ssl
 
 import requests
 import urllib3.exceptions
 from urllib3.util.ssl_match_hostname import CertificateError
 
-__all__ = ["request_was_sent"]
+__all__ = ["failure_reason", "request_was_sent"]
 
 
 def request_was_sent(error: requests.RequestException) -> bool:
@@ -38,6 +39,48 @@ def request_was_sent(error: requests.RequestException) -> bool:
         reason, urllib3.exceptions.SSLError
     )
     return not (tls and _failed_in_handshake(error))
+
+
+_HOSTNAME_MISMATCH = 62  # X509_V_ERR_HOSTNAME_MISMATCH
+
+
+def failure_reason(error: requests.RequestException) -> str:
+    """Why a request got no answer, in plain words, from the types in ``error``'s chain.
+
+    Only fixed phrases are used, never the wrapped exceptions' own texts, which may hold the
+    full URL. Ends with the class name of ``error``, or is only that when nothing is known.
+    """
+    name = type(error).__name__
+    chain = _chain(error)
+    for item in chain:
+        if isinstance(item, ssl.SSLCertVerificationError | CertificateError):
+            if getattr(item, "verify_code", None) == _HOSTNAME_MISMATCH or isinstance(
+                item, CertificateError
+            ):
+                return f"the server's TLS certificate does not match its host name ({name})"
+            return (
+                f"the server's TLS certificate is not trusted ({name}); if it comes from a "
+                "private or self-signed CA, set REQUESTS_CA_BUNDLE to that CA's certificate file"
+            )
+    reasons: list[tuple[type[BaseException] | tuple[type[BaseException], ...], str]] = [
+        (ConnectionRefusedError, "the connection was refused"),
+        (
+            (urllib3.exceptions.NameResolutionError, socket.gaierror),
+            "the host name could not be resolved",
+        ),
+        (requests.exceptions.ProxyError, "the proxy could not be used"),
+        (
+            (requests.ConnectTimeout, urllib3.exceptions.ConnectTimeoutError),
+            "the connection timed out",
+        ),
+        (requests.ReadTimeout, "no answer came in time"),
+        (ConnectionResetError, "the connection was reset"),
+        ((requests.exceptions.SSLError, ssl.SSLError), "the TLS connection failed"),
+    ]
+    for kinds, words in reasons:
+        if any(isinstance(item, kinds) for item in chain):
+            return f"{words} ({name})"
+    return name
 
 
 _HANDSHAKE_FRAMES = frozenset({"do_handshake", "_ssl_wrap_socket_and_match_hostname"})

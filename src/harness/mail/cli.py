@@ -83,7 +83,8 @@ def _usage_problem(args: argparse.Namespace) -> str | None:
 def send_command(args: argparse.Namespace) -> int:
     """Run ``send``; return the exit status.
 
-    0 sent, 1 failed, 2 a wrong argument (nothing sent) or sent but not finished in time.
+    0 sent; 1 failed (or a recipient was not sent); 2 a wrong argument or setting (nothing
+    sent) or sent but not finished in time; 130 interrupted while waiting (after sending).
     Settings are loaded first, so every known secret is redacted from whatever is printed.
     """
     from harness.mail import (
@@ -106,7 +107,7 @@ def send_command(args: argparse.Namespace) -> int:
         settings = load_settings(profile=args.profile)
         mail = _mail(args)
     except ConfigError as error:
-        return fail(error, 1)
+        return fail(error, 2)  # a wrong or missing setting: nothing was sent
     except MailValidationError as error:
         return fail(error, 2)
     except OSError as error:
@@ -135,11 +136,34 @@ def send_command(args: argparse.Namespace) -> int:
                 except WaitTimeoutError as error:
                     print(redact(f"ncp-harness send: {error}"), file=sys.stderr)
                     return 2
-                print(final.summary())
-                return 0 if final.all_sent_success else 1
+                except KeyboardInterrupt:
+                    print(
+                        f"ncp-harness send: the mail was sent as request {request_id} and "
+                        "waiting for its final status was interrupted; check it later with "
+                        f"MailClient.status({request_id!r}).",
+                        file=sys.stderr,
+                    )
+                    return 130
+                print(final.summary(), flush=True)
+                if final.all_sent_success:
+                    return 0
+                return fail(_not_sent(final), 1)
     except MailError as error:
         return fail(error, 1)
     return 0
+
+
+def _not_sent(final: Any) -> str:
+    """The error line for a finished request in which some recipient was not sent."""
+    counts = " ".join(f"{code}={n}" for code, n in sorted(final.counts.items()) if code != "S")
+    missing = final.request_count - final.sent_count
+    noun = "recipient" if final.request_count == 1 else "recipients"
+    return (
+        f"{missing} of {final.request_count} {noun} of request {final.request_id} "
+        f"{'was' if missing == 1 else 'were'} not sent"
+        + (f" ({counts})" if counts else "")
+        + f"; MailClient.list_mails({final.request_id!r}) lists its mails with the reason."
+    )
 
 
 def _settle(client: Any, unknown: Any) -> str:

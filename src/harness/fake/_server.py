@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ipaddress
+import logging
+import socket
 from collections.abc import Callable, Iterable, Mapping
 from types import TracebackType
 from typing import Any
@@ -39,6 +41,48 @@ def base_url(scheme: str, host: str, port: int) -> str:
     if ":" in host and not host.startswith("["):
         host = f"[{host}]"
     return f"{scheme}://{host}:{port}"
+
+
+def bind_failure(host: str, port: int) -> str | None:
+    """Why a listening socket cannot be bound to ``host``:``port`` (``None`` if it can).
+
+    uvicorn logs the reason and exits, so after a failed start the fake binds once itself to
+    tell the caller why, such as ``address already in use``.
+    """
+    try:
+        infos = socket.getaddrinfo(
+            host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )
+    except socket.gaierror as exc:
+        return f"the host {host!r} does not resolve ({_lower(exc.strerror)})"
+    except (OverflowError, UnicodeError, ValueError) as exc:
+        return f"the host {host!r} cannot be used ({_lower(str(exc))})"
+    for family, kind, proto, _, address in infos:
+        try:
+            with socket.socket(family, kind, proto) as probe:
+                if hasattr(socket, "SO_REUSEADDR"):
+                    probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                probe.bind(address)
+        except OSError as exc:
+            return _lower(exc.strerror or str(exc))
+    return None
+
+
+class _QuietStartupErrors(logging.Filter):
+    """Drop uvicorn's own "could not bind" line: :class:`FakeServerError` gives the reason."""
+
+    message = ""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.ERROR and record.funcName == "startup":
+            self.message = _lower(record.getMessage())
+            return False
+        return True
+
+
+def _lower(text: str | None) -> str:
+    text = (text or "unknown error").rstrip(".")
+    return text[:1].lower() + text[1:]
 
 
 CredentialsLike = Credentials | tuple[str, str]
@@ -80,6 +124,8 @@ class FakeNcloud:
         clock: Callable[[], int] = system_clock_ms,
         tls: bool = False,
     ) -> None:
+        if not isinstance(port, int) or isinstance(port, bool) or not 0 <= port <= 65535:
+            raise ValueError(f"The port {port!r} is not an integer from 0 to 65535.")
         if debug and not is_loopback(host):
             raise ValueError(f"Debug mode is only allowed on a loopback host, not {host!r}.")
         self.host = host
@@ -158,13 +204,22 @@ class FakeNcloud:
             server_header=False,
             **tls,
         )
+        quiet = _QuietStartupErrors()
+        uvicorn_log = logging.getLogger("uvicorn.error")
+        uvicorn_log.addFilter(quiet)
         try:
             server.start()
         except RuntimeError as exc:
             self._close_tls()
-            raise FakeServerError(
-                f"The fake server did not start on {self.host}:{self.port}."
-            ) from exc.__cause__
+            where = base_url("", self.host, self.port).removeprefix("://")
+            reason = bind_failure(self.host, self.port)
+            reason = reason or quiet.message or "the server thread ended"
+            because = f": {reason}"
+            raise FakeServerError(f"The fake server did not start on {where}{because}.") from (
+                exc.__cause__
+            )
+        finally:
+            uvicorn_log.removeFilter(quiet)
         self.port = server.port
         self._server = server
         return self

@@ -1,26 +1,35 @@
 """``ncp-fake-server``: run the fake NCloud server for tests in any language.
 
     ncp-fake-server --host 127.0.0.1 --port 8080 --credential AK:SK [--faults faults.json]
-                    [--advance poll|time|instant] [--step-ms MS] [--failed ADDR]
-                    [--unsubscribed ADDR] [--max-body-bytes N] [--tls-ca-file ca.pem]
+                    [--credential-file FILE] [--advance poll|time|instant] [--step-ms MS]
+                    [--failed ADDR] [--unsubscribed ADDR] [--max-body-bytes N]
+                    [--tls-ca-file ca.pem]
 
 It prints its base URL on the first line of standard output, then serves until interrupted.
+Accepted credentials come from ``--credential``, ``--credential-file`` and the
+``NCP_FAKE_CREDENTIALS`` environment variable (``AK:SK[,AK2:SK2]``), the last two keeping
+secrets out of ``ps`` and shell history.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 
 from harness.fake._faults import FaultScript, InvalidFaultScriptError
-from harness.fake._server import FakeNcloud
+from harness.fake._server import FakeNcloud, FakeServerError, is_loopback
 from harness.fake._state import DEFAULT_MAX_BODY_BYTES
 from ncp_signing import Credentials, NcpSigningError
 
-__all__ = ["main"]
+__all__ = ["CREDENTIALS_ENV", "main"]
+
+CREDENTIALS_ENV = "NCP_FAKE_CREDENTIALS"
+"""Accepted credentials as ``AK:SK[,AK2:SK2]``, added to ``--credential`` and the file."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -29,13 +38,21 @@ def _parser() -> argparse.ArgumentParser:
         description="Serve a fake NCloud API Gateway and Cloud Outbound Mailer v1.",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=0, help="port (default 0: any free port)")
+    parser.add_argument(
+        "--port", type=_port, default=0, help="port, 0 to 65535 (default 0: any free port)"
+    )
     parser.add_argument(
         "--credential",
         action="append",
         default=[],
         metavar="AK:SK",
-        help="an accepted access key and its secret key; repeat for more",
+        help="an accepted test access key and its secret key; repeat for more (visible in ps:"
+        f" use --credential-file or {CREDENTIALS_ENV}=AK:SK[,AK2:SK2] to hide it)",
+    )
+    parser.add_argument(
+        "--credential-file",
+        metavar="FILE",
+        help="accepted credentials, one AK:SK per line (blank lines and # comments skipped)",
     )
     parser.add_argument("--faults", metavar="FILE", help="a JSON fault script")
     parser.add_argument(
@@ -88,8 +105,8 @@ def main(argv: Sequence[str] | None = None, *, stop: threading.Event | None = No
     parser = _parser()
     args = parser.parse_args(argv)
     try:
-        credentials = [_credential(text) for text in args.credential]
-        faults = FaultScript.from_file(args.faults) if args.faults else None
+        credentials = _all_credentials(args.credential, args.credential_file)
+        faults = _fault_script(args.faults) if args.faults else None
         fake = FakeNcloud(
             credentials=credentials,
             host=args.host,
@@ -104,11 +121,23 @@ def main(argv: Sequence[str] | None = None, *, stop: threading.Event | None = No
             tls=args.tls_ca_file is not None,
         )
     except (ValueError, OSError, NcpSigningError, InvalidFaultScriptError) as exc:
-        print(f"ncp-fake-server: {exc}", file=sys.stderr)
-        return 2
+        return _fail(str(exc))
+    try:
+        fake.start()
+    except FakeServerError as exc:
+        return _fail(str(exc))
     if not credentials:
-        print("ncp-fake-server: no --credential given; signed calls will fail.", file=sys.stderr)
-    with fake:
+        _warn(
+            f"no --credential, --credential-file or {CREDENTIALS_ENV} given;"
+            " signed calls will fail."
+        )
+    if not is_loopback(args.host):
+        _warn(
+            f"--host {args.host} may expose the fake beyond this machine: it accepts test"
+            " credentials and its /_fake admin routes are not authenticated, so keep it on a"
+            " loopback address unless a container needs it."
+        )
+    try:
         if args.tls_ca_file:
             shutil.copyfile(fake.ca_file, args.tls_ca_file)
         print(fake.url, flush=True)
@@ -118,7 +147,57 @@ def main(argv: Sequence[str] | None = None, *, stop: threading.Event | None = No
                 pass
         except KeyboardInterrupt:
             pass
+    finally:
+        fake.stop()
     return 0
+
+
+def _warn(message: str) -> None:
+    print(f"ncp-fake-server: {message}", file=sys.stderr)
+
+
+def _fail(message: str) -> int:
+    print(f"ncp-fake-server: {message}", file=sys.stderr)
+    return 2
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port from 0 to 65535")
+    return value
+
+
+def _fault_script(path: str) -> FaultScript:
+    try:
+        return FaultScript.from_file(path)
+    except OSError as exc:
+        reason = (exc.strerror or type(exc).__name__).lower()
+        raise ValueError(f"The fault file {path!r} cannot be read: {reason}.") from exc
+
+
+def _all_credentials(given: Sequence[str], file: str | None) -> list[Credentials]:
+    """Credentials from ``--credential``, then ``--credential-file``, then the environment."""
+    sources = [("--credential", text) for text in given]
+    if file is not None:
+        try:
+            lines = Path(file).read_text(encoding="utf-8-sig").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = getattr(exc, "strerror", None) or "it is not UTF-8 text"
+            raise ValueError(
+                f"The credential file {file!r} cannot be read: {reason.lower()}."
+            ) from exc
+        for number, line in enumerate(lines, start=1):
+            line = line.strip()
+            if line and not line.startswith("#"):
+                sources.append((f"line {number} of --credential-file {file!r}", line))
+    for index, item in enumerate(os.environ.get(CREDENTIALS_ENV, "").split(","), start=1):
+        if item.strip():
+            sources.append((f"item {index} of {CREDENTIALS_ENV}", item.strip()))
+    return [_credential(source, text) for source, text in sources]
 
 
 def _positive(text: str) -> int:
@@ -131,11 +210,18 @@ def _positive(text: str) -> int:
     return value
 
 
-def _credential(text: str) -> Credentials:
+def _credential(source: str, text: str) -> Credentials:
+    """``AK:SK`` as credentials; an error names ``source`` but never the secret key."""
     access_key, sep, secret_key = text.partition(":")
     if not sep:
-        raise ValueError("A --credential must look like ACCESS_KEY:SECRET_KEY.")
-    return Credentials(access_key, secret_key)
+        raise ValueError(f"The {source} value must look like ACCESS_KEY:SECRET_KEY.")
+    try:
+        return Credentials(access_key, secret_key)
+    except NcpSigningError as exc:
+        reason = str(exc).rstrip(".")
+        raise ValueError(
+            f"The {source} value is refused: {reason[:1].lower()}{reason[1:]}."
+        ) from exc
 
 
 if __name__ == "__main__":

@@ -68,7 +68,14 @@ def test_a_server_that_rejects_everything_fails_every_rejection_case() -> None:
     }
     with (
         scripted_server(lambda method, path: (401, invalid)) as url,
-        url_target(url, KEYS, sender="s@example.com", allow_send=True, to="t@example.com") as t,
+        url_target(
+            url,
+            KEYS,
+            sender="s@example.com",
+            allow_send=True,
+            to="t@example.com",
+            check_credentials=False,
+        ) as t,
     ):
         failed = _failed(run_protocol(t))
     assert set(failed) >= REJECTION_CASES
@@ -92,7 +99,14 @@ def test_c35_needs_the_message_to_name_the_field() -> None:
 
     with (
         scripted_server(answer) as url,
-        url_target(url, KEYS, sender="s@example.com", allow_send=True, to="t@example.com") as t,
+        url_target(
+            url,
+            KEYS,
+            sender="s@example.com",
+            allow_send=True,
+            to="t@example.com",
+            check_credentials=False,
+        ) as t,
     ):
         failed = _failed(run_protocol(t))
     assert "does not name" in failed["C35"]
@@ -124,7 +138,14 @@ def test_answers_of_the_wrong_shape_fail_their_case_without_stopping_the_run() -
 
     with (
         scripted_server(answer) as url,
-        url_target(url, KEYS, sender="s@example.com", allow_send=True, to="t@example.com") as t,
+        url_target(
+            url,
+            KEYS,
+            sender="s@example.com",
+            allow_send=True,
+            to="t@example.com",
+            check_credentials=False,
+        ) as t,
     ):
         results = run_protocol(t)
     assert [r.case_id for r in results][-1] == "C40"

@@ -14,11 +14,13 @@ __all__ = [
     "CaseFailure",
     "CaseResult",
     "NotApplicable",
+    "RunStopped",
     "SigningInput",
     "Status",
     "one_line",
     "reference_signature",
     "run_check",
+    "shorten",
 ]
 
 Status = Literal["pass", "fail", "n/a"]
@@ -74,10 +76,36 @@ def reference_signature(secret_key: str, string_to_sign: str) -> str:
     return base64.b64encode(digest).decode("ascii")
 
 
+class RunStopped(Exception):
+    """A problem that makes every further case pointless: reported once, and the run ends."""
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` if it fits in ``limit`` characters, else cut at a space and ended with "…".
+
+    Never cut inside a word or an open bracket (``[Errno 2]`` is kept whole or dropped); only
+    a single word longer than ``limit`` is cut where it must be.
+    """
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    space = head.rfind(" ")
+    if space > 0:
+        head = head[:space].rstrip()
+    for opening, closing in _BRACKETS:
+        start = head.rfind(opening)
+        if start > 0 and closing not in head[start:]:
+            head = head[:start].rstrip()
+    return head + "…"
+
+
+_BRACKETS = (("[", "]"), ("(", ")"), ("{", "}"))
+
+
 def one_line(text: str, limit: int = 200) -> str:
     """The first non-empty line of ``text``, at most ``limit`` characters."""
     line = next((part.strip() for part in text.splitlines() if part.strip()), "")
-    return line if len(line) <= limit else line[: limit - 1] + "…"
+    return shorten(line, limit)
 
 
 def run_check(suite: str, case_id: str, title: str, check: Callable[[], str]) -> CaseResult:

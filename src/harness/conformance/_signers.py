@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Protocol
 
-from harness.conformance._model import SigningInput
+from harness.conformance._model import RunStopped, SigningInput, shorten
 from ncp_signing import NcpSigningError, sign
 
 __all__ = [
@@ -33,6 +33,10 @@ __all__ = [
 
 SHOWN_SIGNATURE = 80
 """At most this many characters of what a signer printed go into a reason."""
+SHOWN_MESSAGE = 160
+"""At most this many characters of a signer's error message go into a reason."""
+SHOWN_FIRST_LINE = 1000
+"""The first line of stderr when a signer command fails its first case (paths may be long)."""
 
 
 @dataclass(frozen=True)
@@ -112,9 +116,40 @@ class ExternalSigner:
             return Outcome(None, detail=f"could not run {self.argv[0]!r}: {exc.strerror}")
         if returncode != 0:
             said = [line for line in _printable(stderr).splitlines() if line.strip()]
-            why = said[-1].strip()[:80] if said else "no message"
+            why = shorten(said[-1].strip(), SHOWN_MESSAGE) if said else "no message"
             return Outcome(None, refused=True, detail=f"exit {returncode}: {why}")
         return Outcome(_printable(stdout).strip())
+
+    def check_runs(self, given: SigningInput) -> None:
+        """Sign ``given``, an input every signer must sign; raise :class:`RunStopped` if not.
+
+        A command that fails here (a wrong path, a missing interpreter, a crash on start)
+        would fail every case the same way, so the run ends with one message instead.
+        """
+        payload = json.dumps(given.to_json(), ensure_ascii=False).encode()
+        shown = shorten(self.command, SHOWN_MESSAGE)
+        try:
+            returncode, stdout, stderr = _run_in_group(self.argv, payload, self.timeout)
+        except subprocess.TimeoutExpired:
+            raise RunStopped(
+                f"the signer command {shown!r} gave no answer to its first case within "
+                f"{self.timeout:g} s"
+            ) from None
+        except OSError as exc:
+            raise RunStopped(
+                f"the signer command {shown!r} could not be started: {exc.strerror}"
+            ) from None
+        said = [line.strip() for line in _printable(stderr).splitlines() if line.strip()]
+        first = shorten(said[0], SHOWN_FIRST_LINE) if said else "no message on stderr"
+        if returncode != 0:
+            raise RunStopped(
+                f"the signer command {shown!r} failed on its first case with exit "
+                f"{returncode} (it runs in the current directory, {os.getcwd()}): {first}"
+            )
+        if not _printable(stdout).strip():
+            raise RunStopped(
+                f"the signer command {shown!r} printed no signature for its first case: {first}"
+            )
 
 
 _ESCAPES = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, ExitStack
 from dataclasses import dataclass
 
 # Importing the case modules registers their cases.
@@ -18,6 +18,7 @@ from harness.conformance._signers import (
 )
 from harness.conformance._signing_cases import run_signer_suite
 from harness.conformance._target import Target
+from harness.conformance._vectors import vector_cases
 
 __all__ = ["SuiteOptions", "run_suite"]
 
@@ -45,12 +46,24 @@ def signers_for(options: SuiteOptions) -> Iterator[SignerUnderTest]:
 def run_suite(
     options: SuiteOptions, target: AbstractContextManager[Target] | None = None
 ) -> list[CaseResult]:
-    """Run the parts ``options`` asks for; ``target`` is entered only for the protocol cases."""
+    """Run the parts ``options`` asks for; ``target`` is entered only for the protocol cases.
+
+    The target is entered first, so that a URL that cannot be reached or that rejects the
+    credentials, like a signer command that cannot sign the first vector, stops the run
+    (:class:`~harness.conformance._model.RunStopped`) before any case runs.
+    """
     results: list[CaseResult] = []
-    if options.signing:
-        for signer in signers_for(options):
-            results += run_signer_suite(CachingSigner(signer))
-    if options.protocol and target is not None:
-        with target as where:
+    with ExitStack() as stack:
+        where = None
+        if options.protocol and target is not None:
+            where = stack.enter_context(target)
+        if options.signing:
+            signers = list(signers_for(options))
+            for signer in signers:
+                if isinstance(signer, ExternalSigner):
+                    signer.check_runs(vector_cases()[0].given)
+            for signer in signers:
+                results += run_signer_suite(CachingSigner(signer))
+        if where is not None:
             results += run_protocol(where)
     return results

@@ -9,11 +9,13 @@ from dataclasses import dataclass, field
 from datetime import timezone
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 
-from harness.conformance._model import CaseFailure, reference_signature
+from harness.conformance._model import CaseFailure, RunStopped, reference_signature
 from harness.fake import FakeNcloud
+from ncp_config import mask
 from ncp_signing import Credentials
 
 __all__ = ["FAKE", "Target", "fake_target", "url_target"]
@@ -46,6 +48,7 @@ class Target:
     fixed_now: int | None = None
     offset_ms: int = 0
     timeout: float = 10.0
+    verify: bool | str = True
     http: requests.Session = field(default_factory=requests.Session)
 
     @property
@@ -91,6 +94,7 @@ class Target:
                 headers=headers,
                 timeout=self.timeout,
                 allow_redirects=False,
+                verify=self.verify,
                 **kwargs,
             )
         except requests.RequestException as exc:
@@ -138,8 +142,16 @@ def url_target(
     sender: str | None,
     allow_send: bool = False,
     to: str | None = None,
+    ca_file: str | None = None,
+    check_credentials: bool = True,
 ) -> Iterator[Target]:
-    """A real endpoint: skew cases keep 15 s from the window edges, around the server's clock."""
+    """A real endpoint: skew cases keep 15 s from the window edges, around the server's clock.
+
+    On entry one unsigned and one signed read check that the endpoint answers and accepts the
+    credentials (the signed one only with ``check_credentials``); otherwise
+    :class:`RunStopped` says which. ``ca_file`` is a PEM bundle to trust
+    instead of the default one (which ``REQUESTS_CA_BUNDLE`` replaces, as in requests).
+    """
     target = Target(
         url.rstrip("/"),
         credentials,
@@ -147,9 +159,12 @@ def url_target(
         to=to,
         sender=sender,
         margin_ms=15_000,
+        verify=ca_file or True,
     )
     try:
         target.offset_ms = _clock_offset(target)
+        if check_credentials:
+            _check_credentials(target)
         yield target
     finally:
         target.close()
@@ -158,8 +173,48 @@ def url_target(
 def _clock_offset(target: Target) -> int:
     """The server clock minus ours, from the ``Date`` header of an unsigned request."""
     before = time.time()
-    answer = target.call("GET", LIST, {})
+    answer = _reach(target, {})
     return offset_from_date(answer.headers.get("Date"), (before + time.time()) / 2)
+
+
+def _check_credentials(target: Target) -> None:
+    """One signed read: a 401 or 403 means every signed case would be rejected too."""
+    answer = _reach(target, target.headers("GET", LIST))
+    if answer.status_code in (401, 403):
+        key = mask(target.credentials.access_key, secret=False)
+        raise RunStopped(
+            f"the gateway at {target.url} rejected the credentials of access key {key} "
+            f"(HTTP {answer.status_code}); check the settings chain or --profile"
+        )
+
+
+def _reach(target: Target, headers: dict[str, str]) -> requests.Response:
+    """``GET`` the list endpoint; a failed connection stops the run with one sentence."""
+    try:
+        return target.http.request(
+            "GET",
+            target.url + LIST,
+            headers=headers,
+            timeout=target.timeout,
+            allow_redirects=False,
+            verify=target.verify,
+        )
+    except requests.exceptions.SSLError:
+        raise RunStopped(
+            f"cannot connect to {_host(target.url)} over TLS: its certificate is not trusted "
+            "(pass --ca-file with the CA that signed it, or set REQUESTS_CA_BUNDLE)"
+        ) from None
+    except requests.Timeout:
+        raise RunStopped(
+            f"cannot connect to {_host(target.url)}: no answer within {target.timeout:g} s"
+        ) from None
+    except requests.RequestException as exc:
+        raise RunStopped(f"cannot connect to {_host(target.url)} ({type(exc).__name__})") from None
+
+
+def _host(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.netloc.rpartition("@")[2] or url
 
 
 def offset_from_date(date: str | None, local: float) -> int:

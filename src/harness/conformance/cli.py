@@ -1,12 +1,14 @@
 """``ncp-harness conformance``: run the conformance suite and print a table of cases.
 
 Exit status: 0 when no case failed (n/a cases do not fail), 1 when any case failed, 2 for a
-usage or settings error, a target that cannot be reached or a report that cannot be written.
+usage or settings error, a signer command that fails its first case, a target that cannot be
+reached or that rejects the credentials, or a report that cannot be written.
 """
 
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import math
 import os
 import shlex
@@ -17,7 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from harness.conformance._model import CaseFailure
+from harness.conformance._model import CaseFailure, RunStopped
 from harness.conformance._report import render_table, summary, write_report
 from harness.conformance._suite import SuiteOptions, run_suite
 from harness.conformance._target import Target, fake_target, url_target
@@ -80,6 +82,19 @@ def _configure(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
         help="against a URL, also run the cases that send mail (needs --to)",
     )
     parser.add_argument("--to", metavar="ADDR", help="the recipient of mail sent by --allow-send")
+    parser.add_argument(
+        "--from",
+        dest="sender",
+        metavar="ADDR",
+        help="the sender of mail sent by --allow-send (default: the settings' "
+        "mail_sender_address, NCLOUD_MAIL_SENDER_ADDRESS)",
+    )
+    parser.add_argument(
+        "--ca-file",
+        metavar="FILE",
+        help="a PEM file of the CA to trust for an https URL target, such as the one "
+        "ncp-fake-server --tls-ca-file writes (default: REQUESTS_CA_BUNDLE or the system's)",
+    )
     parser.add_argument("--profile", help="the NCloud configure-file profile for a URL target")
     parser.set_defaults(func=run_conformance)
     return parser
@@ -117,6 +132,9 @@ def run_conformance(args: argparse.Namespace) -> int:
     except (CaseFailure, _SettingsUnavailable) as exc:
         print(f"conformance: cannot use the target {args.target!r}: {exc}", file=sys.stderr)
         return 2
+    except RunStopped as exc:
+        print(f"conformance: {exc}", file=sys.stderr)
+        return 2
     print(render_table(results))
     if args.report is not None:
         signers = ["project"] + (["external"] if args.signer_cmd else [])
@@ -147,11 +165,23 @@ def _usage_problem(args: argparse.Namespace) -> str:
         return "--allow-send needs --to ADDR, the recipient of the mail it sends"
     if args.to and not args.allow_send and args.target != "fake":
         return "--to is only used with --allow-send"
+    if args.sender is not None and not (args.allow_send and args.target != "fake"):
+        return "--from is only used with --allow-send and a URL target"
     if args.to:
         try:
             check_address(args.to)
         except ValueError as exc:
             return f"--to needs the recipient's address: {exc}"
+    if args.sender is not None:
+        try:
+            check_address(args.sender)
+        except ValueError as exc:
+            return f"--from needs the sender's address: {exc}"
+    if args.ca_file is not None:
+        if not args.target.startswith("https://"):
+            return "--ca-file is only used with an https URL target"
+        if not Path(args.ca_file).is_file():
+            return f"--ca-file {args.ca_file!r} is not a file"
     if not (math.isfinite(args.signer_timeout) and 0 < args.signer_timeout <= MAX_SIGNER_TIMEOUT):
         return (
             f"--signer-timeout must be more than 0 and at most {MAX_SIGNER_TIMEOUT:g} seconds, "
@@ -179,7 +209,22 @@ def _target_problem(target: str) -> str:
     if parts.path.strip("/") or parts.query or parts.fragment:
         base = f"{parts.scheme}://{parts.netloc}"
         return f"--target must be a base URL without a path, such as {base!r}, not {target!r}"
+    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+        return (
+            f"--target {target!r} uses plain http, which would send signed requests in clear "
+            "text; use https (plain http is allowed only for loopback hosts)"
+        )
     return ""
+
+
+def _is_loopback(host: str) -> bool:
+    """``localhost`` or a loopback address, the same rule as the settings' base URLs."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _signer_problem(command: str) -> str:
@@ -208,12 +253,19 @@ def _target(args: argparse.Namespace) -> AbstractContextManager[Target]:
         settings = load_settings(profile=args.profile)
     except ConfigError as exc:
         raise _SettingsUnavailable(str(exc)) from None
+    sender = args.sender or settings.mail_sender_address
+    if args.allow_send and not sender:
+        raise RunStopped(
+            "--allow-send needs a sender address: set NCLOUD_MAIL_SENDER_ADDRESS "
+            "(mail_sender_address in the settings) or pass --from ADDR"
+        )
     return url_target(
         args.target,
         settings.credentials(),
-        sender=settings.mail_sender_address,
+        sender=sender,
         allow_send=args.allow_send,
         to=args.to,
+        ca_file=args.ca_file,
     )
 
 

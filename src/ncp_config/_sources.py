@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import io
 import os
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -62,18 +63,25 @@ CONFIGURE_KEYS = {
 }
 
 
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
+
+
 def unknown_variables(names: Iterable[str]) -> list[tuple[str, str | None]]:
     """Each ``NCLOUD_*`` name (any case) the chain does not read, with the known name it is
     closest to, if one is close: ``NCLOUD_REGOIN`` gives ``NCLOUD_REGION``.
 
     Only names are looked at, never values. The shared ``NCLOUD_`` prefix is left out of the
-    comparison, so that it alone never makes two names look alike.
+    comparison, so that it alone never makes two names look alike. A name that is not a shell
+    identifier (``NCLOUD_KEY:abc``, a control character) is passed over: it may hold pasted
+    text, and no shell sets such a name by mistake.
     """
     suffixes = {name.removeprefix(_PREFIX): name for name in KNOWN_VARIABLES}
     found: list[tuple[str, str | None]] = []
     for name in sorted(names):
         upper = name.upper()
         if not upper.startswith(_PREFIX) or name in KNOWN_VARIABLES:
+            continue
+        if _IDENTIFIER.fullmatch(name) is None:
             continue
         close = difflib.get_close_matches(upper.removeprefix(_PREFIX), suffixes, n=1, cutoff=0.6)
         found.append((name, suffixes[close[0]] if close else None))

@@ -33,6 +33,25 @@ def test_unknown_variables_suggest_the_closest_known_name() -> None:
     ]
 
 
+def test_a_name_that_is_not_an_identifier_is_never_shown(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A name such as ``NCLOUD_SECRET_ACCESS_KEY:value`` may hold pasted text: it is passed over."""
+    odd = ["NCLOUD_SECRET_ACCESS_KEY:Pasted0Secret", "NCLOUD_REGION\x1b[31m", "NCLOUD_" + "A" * 80]
+    assert unknown_variables([*odd, "NCLOUD_REGOIN"]) == [("NCLOUD_REGOIN", "NCLOUD_REGION")]
+    plant = Plant(tmp_path)
+    plant.add("env", "access_key", "AKIDCHECK0000001")
+    for name in odd:
+        plant.environ[name] = "x"
+    with plant.as_process():
+        assert cli.main(["check"]) == 1
+    captured = capsys.readouterr()
+    for text in (captured.out, captured.err):
+        assert "Pasted0Secret" not in text
+        assert "\x1b" not in text
+        assert "A" * 80 not in text
+
+
 def test_check_warns_of_a_misspelt_region_and_still_answers(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -31,22 +31,23 @@ def add_serve_parser(subparsers: Any) -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--workers",
-        type=_at_least_one,
+        type=_worker_count,
         default=4,
-        help="outbox worker threads, at least 1 (default: %(default)s)",
+        help="outbox worker threads, 0 for none: entries then wait for a drain elsewhere, such "
+        "as python -m harness.outbox (default: %(default)s)",
     )
     parser.set_defaults(func=serve_command)
     return parser
 
 
-def _at_least_one(text: str) -> int:
-    """A worker count of 1 or more; anything else is an argparse error (exit status 2)."""
+def _worker_count(text: str) -> int:
+    """A worker count of 0 or more; anything else is an argparse error (exit status 2)."""
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}.") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}.")
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}.")
     return value
 
 
@@ -80,11 +81,6 @@ def serve_command(args: argparse.Namespace) -> int:
         settings = load_settings()
     except ConfigError as error:
         print(f"ncp-harness serve: {error}", file=sys.stderr)
-        return 2
-    if args.workers < 1:
-        print(
-            f"ncp-harness serve: --workers must be at least 1, not {args.workers}.", file=sys.stderr
-        )
         return 2
     try:
         Outbox(args.db).close()  # refuse an unusable file here, not in the app's start-up

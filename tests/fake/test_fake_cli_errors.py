@@ -102,6 +102,19 @@ def test_a_missing_fault_file_is_named_in_one_sentence(
     )
 
 
+def test_a_ca_file_that_cannot_be_written_is_named_in_one_sentence(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = str(tmp_path / "no-such-folder" / "ca.pem")
+    argv = ["--tls-ca-file", target, "--credential", f"AK:{SECRET}"]
+    assert main(argv, stop=_stopped()) == 2
+    line = _one_error_line(capsys)
+    assert line == (
+        f"ncp-fake-server: The CA file {target!r} cannot be written: no such file or directory."
+    )
+    assert SECRET not in line
+
+
 @pytest.mark.parametrize(
     ("value", "reason"),
     [

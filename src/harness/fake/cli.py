@@ -139,7 +139,11 @@ def main(argv: Sequence[str] | None = None, *, stop: threading.Event | None = No
         )
     try:
         if args.tls_ca_file:
-            shutil.copyfile(fake.ca_file, args.tls_ca_file)
+            try:
+                shutil.copyfile(fake.ca_file, args.tls_ca_file)
+            except OSError as exc:
+                reason = (exc.strerror or type(exc).__name__).lower()
+                return _fail(f"The CA file {args.tls_ca_file!r} cannot be written: {reason}.")
         print(fake.url, flush=True)
         waiter = stop or threading.Event()
         try:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import shlex
+import socket
 import sys
 from pathlib import Path
 
 import pytest
+import requests
 
 from harness.conformance._model import shorten
 from harness.conformance.cli import main
@@ -27,7 +29,7 @@ def test_allow_send_without_a_sender_address_is_refused(
     credentials: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with FakeNcloud(credentials=(ACCESS, SECRET)) as fake:
-        code = main(["--target", fake.url, "--allow-send", "--to", "qa@example.com"])
+        code = main(["--target", fake.url, "--allow-send", "--to", "ops@example.com"])
         assert fake.mails == []
     err = capsys.readouterr().err
     assert code == 2
@@ -41,7 +43,7 @@ def test_from_supplies_the_sender_and_mail_is_sent(
 ) -> None:
     with FakeNcloud(credentials=(ACCESS, SECRET)) as fake:
         argv = ["--target", fake.url, "--suite", "protocol", "--allow-send"]
-        code = main([*argv, "--to", "qa@example.com", "--from", "noreply@example.com"])
+        code = main([*argv, "--to", "ops@example.com", "--from", "noreply@example.com"])
         out = capsys.readouterr().out
         assert code == 0, out
         assert fake.mails
@@ -49,7 +51,7 @@ def test_from_supplies_the_sender_and_mail_is_sent(
 
 
 def test_from_is_checked(capsys: pytest.CaptureFixture[str]) -> None:
-    argv = ["--target", "https://example.com", "--allow-send", "--to", "qa@example.com"]
+    argv = ["--target", "https://example.com", "--allow-send", "--to", "ops@example.com"]
     assert main([*argv, "--from", "not an address"]) == 2
     assert "--from needs the sender's address" in capsys.readouterr().err
     assert main(["--target", "https://example.com", "--from", "a@example.com"]) == 2
@@ -143,3 +145,74 @@ def test_ca_file_is_checked(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert "is not a file" in capsys.readouterr().err
     assert main(["--ca-file", str(tmp_path)]) == 2
     assert "--ca-file is only used with an https URL target" in capsys.readouterr().err
+
+
+def test_a_crashing_signer_is_shown_by_its_last_stderr_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    command = shlex.join([sys.executable, "-c", "raise RuntimeError('signer broke here')"])
+    assert main(["--suite", "signing", "--signer-cmd", command]) == 2
+    err = capsys.readouterr().err
+    assert err.rstrip().endswith("RuntimeError: signer broke here")
+    assert "Traceback" not in err
+
+
+def test_a_broken_signer_is_reported_before_the_target_is_contacted(
+    credentials: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def no_network(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the target was contacted")
+
+    monkeypatch.setattr(requests.Session, "request", no_network)
+    command = shlex.join([sys.executable, "-c", "pass"])
+    argv = ["--target", "https://example.invalid", "--signer-cmd", command]
+    assert main(argv) == 2
+    assert "printed no signature for its first case" in capsys.readouterr().err
+
+
+def test_the_signing_suite_runs_offline_with_a_url_target(
+    isolated_settings: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def no_network(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the target was contacted")
+
+    monkeypatch.setattr(requests.Session, "request", no_network)
+    monkeypatch.setattr(socket, "create_connection", no_network)
+    for name in ("NCLOUD_ACCESS_KEY_ID", "NCLOUD_SECRET_ACCESS_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    code = main(["--suite", "signing", "--target", "https://example.invalid"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.out + captured.err
+
+
+def test_ca_file_accepts_an_upper_case_https_target(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--target", "HTTPS://example.com", "--ca-file", str(tmp_path / "no.pem")]) == 2
+    err = capsys.readouterr().err
+    assert "is not a file" in err
+    assert "only used with an https URL target" not in err
+
+
+def test_https_to_a_plain_http_port_is_a_handshake_failure(
+    credentials: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with FakeNcloud(credentials=(ACCESS, SECRET)) as fake:
+        url = fake.url.replace("http://", "https://")
+        host = url.removeprefix("https://").rstrip("/")
+        assert main(["--target", url, "--suite", "protocol"]) == 2
+    err = capsys.readouterr().err
+    assert f"cannot connect to {host} over TLS: the TLS handshake failed" in err
+    assert "not trusted" not in err
+
+
+def test_a_ca_file_that_is_not_a_certificate_is_a_handshake_failure(
+    credentials: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bogus = tmp_path / "bogus.pem"
+    bogus.write_text("not a certificate\n")
+    with FakeNcloud(credentials=(ACCESS, SECRET), tls=True) as fake:
+        assert main(["--target", fake.url, "--suite", "protocol", "--ca-file", str(bogus)]) == 2
+    err = capsys.readouterr().err
+    assert "the TLS handshake failed" in err
+    assert "not trusted" not in err

@@ -35,8 +35,8 @@ SHOWN_SIGNATURE = 80
 """At most this many characters of what a signer printed go into a reason."""
 SHOWN_MESSAGE = 160
 """At most this many characters of a signer's error message go into a reason."""
-SHOWN_FIRST_LINE = 1000
-"""The first line of stderr when a signer command fails its first case (paths may be long)."""
+SHOWN_START_LINE = 1000
+"""The last line of stderr when a signer command fails its first case (paths may be long)."""
 
 
 @dataclass(frozen=True)
@@ -140,15 +140,15 @@ class ExternalSigner:
                 f"the signer command {shown!r} could not be started: {exc.strerror}"
             ) from None
         said = [line.strip() for line in _printable(stderr).splitlines() if line.strip()]
-        first = shorten(said[0], SHOWN_FIRST_LINE) if said else "no message on stderr"
+        last = shorten(said[-1], SHOWN_START_LINE) if said else "no message on stderr"
         if returncode != 0:
             raise RunStopped(
                 f"the signer command {shown!r} failed on its first case with exit "
-                f"{returncode} (it runs in the current directory, {os.getcwd()}): {first}"
+                f"{returncode} (it runs in the current directory, {os.getcwd()}): {last}"
             )
         if not _printable(stdout).strip():
             raise RunStopped(
-                f"the signer command {shown!r} printed no signature for its first case: {first}"
+                f"the signer command {shown!r} printed no signature for its first case: {last}"
             )
 
 

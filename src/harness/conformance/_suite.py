@@ -48,20 +48,21 @@ def run_suite(
 ) -> list[CaseResult]:
     """Run the parts ``options`` asks for; ``target`` is entered only for the protocol cases.
 
-    The target is entered first, so that a URL that cannot be reached or that rejects the
-    credentials, like a signer command that cannot sign the first vector, stops the run
-    (:class:`~harness.conformance._model.RunStopped`) before any case runs.
+    A signer command is first made to sign the first vector, and only then is the target
+    entered (a network probe), so a signer command that cannot sign stops the run even
+    offline; either, like a URL that cannot be reached or that rejects the credentials,
+    stops the run (:class:`~harness.conformance._model.RunStopped`) before any case runs.
     """
     results: list[CaseResult] = []
     with ExitStack() as stack:
+        signers = list(signers_for(options)) if options.signing else []
+        for signer in signers:
+            if isinstance(signer, ExternalSigner):
+                signer.check_runs(vector_cases()[0].given)
         where = None
         if options.protocol and target is not None:
             where = stack.enter_context(target)
         if options.signing:
-            signers = list(signers_for(options))
-            for signer in signers:
-                if isinstance(signer, ExternalSigner):
-                    signer.check_runs(vector_cases()[0].given)
             for signer in signers:
                 results += run_signer_suite(CachingSigner(signer))
         if where is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -199,7 +200,12 @@ def _reach(target: Target, headers: dict[str, str]) -> requests.Response:
             allow_redirects=False,
             verify=target.verify,
         )
-    except requests.exceptions.SSLError:
+    except requests.exceptions.SSLError as exc:
+        if not _untrusted_certificate(exc):
+            raise RunStopped(
+                f"cannot connect to {_host(target.url)} over TLS: the TLS handshake failed "
+                "(is it an https port, and is --ca-file a PEM certificate?)"
+            ) from None
         raise RunStopped(
             f"cannot connect to {_host(target.url)} over TLS: its certificate is not trusted "
             "(pass --ca-file with the CA that signed it, or set REQUESTS_CA_BUNDLE)"
@@ -210,6 +216,21 @@ def _reach(target: Target, headers: dict[str, str]) -> requests.Response:
         ) from None
     except requests.RequestException as exc:
         raise RunStopped(f"cannot connect to {_host(target.url)} ({type(exc).__name__})") from None
+
+
+def _untrusted_certificate(error: BaseException) -> bool:
+    """Whether an :class:`ssl.SSLCertVerificationError` is among the causes of ``error``."""
+    seen: list[BaseException] = []
+    pending: list[object] = [error]
+    while pending:
+        item = pending.pop()
+        if not isinstance(item, BaseException) or any(item is done for done in seen):
+            continue
+        if isinstance(item, ssl.SSLCertVerificationError):
+            return True
+        seen.append(item)
+        pending += [item.__cause__, item.__context__, getattr(item, "reason", None), *item.args]
+    return False
 
 
 def _host(url: str) -> str:

@@ -93,7 +93,8 @@ def _configure(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
         "--ca-file",
         metavar="FILE",
         help="a PEM file of the CA to trust for an https URL target, such as the one "
-        "ncp-fake-server --tls-ca-file writes (default: REQUESTS_CA_BUNDLE or the system's)",
+        "ncp-fake-server --tls-ca-file writes (default: REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE, "
+        "else the certifi bundle that requests uses)",
     )
     parser.add_argument("--profile", help="the NCloud configure-file profile for a URL target")
     parser.set_defaults(func=run_conformance)
@@ -178,7 +179,7 @@ def _usage_problem(args: argparse.Namespace) -> str:
         except ValueError as exc:
             return f"--from needs the sender's address: {exc}"
     if args.ca_file is not None:
-        if not args.target.startswith("https://"):
+        if urlsplit(args.target).scheme.lower() != "https":
             return "--ca-file is only used with an https URL target"
         if not Path(args.ca_file).is_file():
             return f"--ca-file {args.ca_file!r} is not a file"

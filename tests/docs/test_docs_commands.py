@@ -33,6 +33,7 @@ PROGRAMS: dict[str, Callable[[Any], int]] = {
     "python -m harness.conformance": conformance_main,
     "python -m harness.outbox": outbox_main,
 }
+_ASSIGNMENTS = re.compile(r"^(?:[A-Za-z_][A-Za-z0-9_]*=(?:'[^']*'|\"[^\"]*\"|\S*)\s+)*")
 _FENCE = re.compile(r"^```(sh|console|bash|shell)\n(.*?)^```$", re.MULTILINE | re.DOTALL)
 
 
@@ -44,7 +45,8 @@ def _shown_commands() -> Iterator[tuple[str, str, list[str]]]:
     """(page, program, arguments) for each line of a shell block that runs a project CLI."""
     for page in sorted(DOCS.rglob("*.md")):
         for language, block in _FENCE.findall(page.read_text(encoding="utf-8")):
-            for line in _logical_lines(block, prompt=language == "console"):
+            for shown_line in _logical_lines(block, prompt=language == "console"):
+                line = _ASSIGNMENTS.sub("", shown_line)  # NCLOUD_X=... before the command
                 for program in PROGRAMS:
                     if line == program or line.startswith(program + " "):
                         arguments = shlex.split(line[len(program) :], comments=True)

@@ -78,7 +78,7 @@ class ConfigureFileSource(ChainSource):
         try:
             if not self.path.is_file():
                 return [], True
-            text = self.path.read_text(encoding="utf-8-sig", errors="surrogateescape")
+            text = self._file_text(self.path, strict=False)
         except OSError:
             return [], False
         return [value.strip() for value in _SECRET_LINE.findall(text) if value.strip()], True
@@ -92,7 +92,7 @@ class ConfigureFileSource(ChainSource):
         parser = configparser.ConfigParser(interpolation=None, default_section=_NO_DEFAULT)
         problem = ""
         try:
-            text = self.path.read_text(encoding="utf-8-sig")
+            text = self._file_text(self.path, strict=True)
         except (OSError, UnicodeDecodeError) as error:
             problem = unreadable(error)
         if problem:

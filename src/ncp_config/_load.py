@@ -17,6 +17,7 @@ from ncp_config._scrub import scrub_errors, scrubbed_error
 from ncp_config._settings import NcpSettings
 from ncp_config._sources import (
     ENV_NAMES,
+    PAIR,
     ChainSource,
     DotEnvSource,
     EnvironmentSource,
@@ -52,7 +53,6 @@ class _Default:
 
 DEFAULT: Any = _Default()
 DEFAULT_SECRETS_DIR = Path("/run/secrets")
-PAIR = ("access_key", "secret_key")
 _LABELS = {"access_key": "access key", "secret_key": "secret key"}
 #: The source shown for a base URL left to be derived.
 DERIVED = {"api_gw_url": "derived from site", "mail_api_url": "derived from site and region"}

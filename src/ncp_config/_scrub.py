@@ -10,12 +10,12 @@ from pydantic import ValidationError
 
 from ncp_config._redact import REDACTED, secret_forms
 from ncp_config._settings import NcpSettings
+from ncp_config._sources import PAIR
 
 __all__ = ["scrub_errors", "scrub_text", "scrubbed_error"]
 
-_PAIR = ("access_key", "secret_key")
 # Inputs of these fields may appear in messages; the two keys never do.
-_SHOWN_FIELDS = frozenset(NcpSettings.model_fields) - set(_PAIR)
+_SHOWN_FIELDS = frozenset(NcpSettings.model_fields) - set(PAIR)
 # Error types whose input is not one value the user typed (or is an unknown key's value).
 _NO_VALUE_TYPES = frozenset({"missing", "extra_forbidden", "value_error"})
 # A value this long that is part of a secret is hidden too; shorter ones are ordinary words.
@@ -32,11 +32,19 @@ def scrub_text(text: str, secrets: Sequence[str], *, hide_quoted: bool = False) 
     With ``hide_quoted`` (a source could not be searched, so a secret may be unknown), every
     quoted value is replaced as well, whatever it is.
     """
-    forms = sorted(
+    return _scrub_forms(text, _forms(secrets), hide_quoted=hide_quoted)
+
+
+def _forms(secrets: Sequence[str]) -> list[str]:
+    """Every form of every secret, longest first, so that no shorter one splits a longer one."""
+    return sorted(
         {form for secret in secrets if secret for form in secret_forms(secret)},
         key=len,
         reverse=True,
     )
+
+
+def _scrub_forms(text: str, forms: Sequence[str], *, hide_quoted: bool) -> str:
     for form in forms:
         text = text.replace(form, REDACTED)
     if hide_quoted:
@@ -73,6 +81,7 @@ def scrub_errors(
     ``inputs=None`` means a secret may be unknown: then no input is appended and every value
     a validator quoted in its message is hidden too.
     """
+    forms = _forms(secrets)
     scrubbed = []
     for item in error.errors(include_url=False, include_input=False, include_context=False):
         message = str(item["msg"]).removeprefix("Value error, ")
@@ -91,9 +100,9 @@ def scrub_errors(
             {
                 "loc": list(item["loc"]),
                 "type": item["type"],
-                "msg": scrub_text(
+                "msg": _scrub_forms(
                     message,
-                    secrets,
+                    forms,
                     # Only this package's validators quote a value; pydantic quotes choices.
                     hide_quoted=inputs is None and item["type"] == "value_error",
                 ),

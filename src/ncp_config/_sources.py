@@ -25,6 +25,7 @@ __all__ = [
     "CONFIGURE_KEYS",
     "ENV_NAMES",
     "KNOWN_VARIABLES",
+    "PAIR",
     "ChainSource",
     "DotEnvSource",
     "EnvironmentSource",
@@ -33,6 +34,8 @@ __all__ = [
     "unknown_variables",
 ]
 
+#: The two keys, only ever taken as a pair from one source.
+PAIR = ("access_key", "secret_key")
 # The first name of each tuple is the preferred spelling, used in messages.
 ENV_NAMES: dict[str, tuple[str, ...]] = {
     "access_key": ("NCLOUD_ACCESS_KEY_ID", "NCLOUD_ACCESS_KEY"),
@@ -64,6 +67,8 @@ CONFIGURE_KEYS = {
 
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
+# What surrogateescape makes of a byte that is not UTF-8; valid UTF-8 never decodes to these.
+_UNDECODABLE = re.compile(r"[\udc80-\udcff]")
 
 
 def unknown_variables(names: Iterable[str]) -> list[tuple[str, str | None]]:
@@ -102,6 +107,7 @@ class ChainSource(PydanticBaseSettingsSource):
         #: fields with the variables that disagree.
         self.partial: dict[str, Any] | None = None
         self.conflicts: dict[str, str] = {}
+        self._texts: dict[Path, str] = {}
 
     def values(self) -> dict[str, Any]:
         """Return the field values this source supplies, reading them on first use."""
@@ -121,6 +127,22 @@ class ChainSource(PydanticBaseSettingsSource):
         values found are only ever used for hiding, never as settings.
         """
         return [], True
+
+    def _file_text(self, path: Path, *, strict: bool) -> str:
+        """The text of ``path``, read once for both the secret search and the values.
+
+        Undecodable bytes are kept as lone surrogates, or with ``strict`` make it raise
+        :class:`UnicodeDecodeError`; an :class:`OSError` escapes, and a later call reads again.
+        """
+        text = self._texts.get(path)
+        if text is None:
+            text = path.read_text(encoding="utf-8-sig", errors="surrogateescape")
+            self._texts[path] = text
+        if strict:
+            bad = _UNDECODABLE.search(text)
+            if bad is not None:
+                raise UnicodeDecodeError("utf-8", b"", bad.start(), bad.end(), "invalid byte")
+        return text
 
     def names_of(self, field: str) -> str:
         """How this source spells ``field``, for messages: variable names, a key or a field."""
@@ -251,9 +273,7 @@ class DotEnvSource(_NamedValuesSource):
         try:
             if not self.path.is_file():
                 return {}
-            # Read as pydantic-settings reads it, with python-dotenv, but without expanding
-            # ${NAME}: that would replace part of a value, quoted or not, by another variable.
-            read = dotenv_values(self.path, encoding="utf-8-sig", interpolate=False)
+            read = self._parsed(strict=True)
         except (OSError, UnicodeDecodeError) as error:
             problem = unreadable(error)
         if problem:
@@ -265,9 +285,14 @@ class DotEnvSource(_NamedValuesSource):
     def _lenient_names(self) -> Mapping[str, str]:
         if not self.path.is_file():
             return {}
-        text = self.path.read_text(encoding="utf-8-sig", errors="surrogateescape")
-        read = dotenv_values(stream=io.StringIO(text), interpolate=False)
+        read = self._parsed(strict=False)
         return {name: value for name, value in read.items() if value is not None}
+
+    def _parsed(self, *, strict: bool) -> Mapping[str, str | None]:
+        # Read as pydantic-settings reads it, with python-dotenv, but without expanding
+        # ${NAME}: that would replace part of a value, quoted or not, by another variable.
+        text = self._file_text(self.path, strict=strict)
+        return dotenv_values(stream=io.StringIO(text), interpolate=False)
 
     def _describe(self, name: str) -> str:
         return f"{self.path}: {name}"
@@ -299,7 +324,7 @@ class SecretsDirSource(_NamedValuesSource):
                 name = wanted.get(entry.name.lower())
                 if name is None or not entry.is_file():
                     continue
-                text = _secret_file_text(entry, errors="strict")
+                text = self._secret_file_text(entry, strict=True)
                 if name in found:
                     if found[name] != text:
                         raise ConflictingSettingError(
@@ -323,7 +348,7 @@ class SecretsDirSource(_NamedValuesSource):
                 return [], True
             # Every spelling, in any case: two files may differ only in case, and disagree.
             return [
-                _secret_file_text(entry, errors="surrogateescape")
+                self._secret_file_text(entry, strict=False)
                 for entry in self.path.iterdir()
                 if entry.name.lower() in wanted and entry.is_file()
             ], True
@@ -333,11 +358,10 @@ class SecretsDirSource(_NamedValuesSource):
     def _describe(self, name: str) -> str:
         return f"secrets file {self._files[name]}"
 
-
-def _secret_file_text(path: Path, *, errors: str) -> str:
-    """A secrets file's text, less one trailing newline."""
-    text = path.read_text(encoding="utf-8-sig", errors=errors)
-    return text[:-2] if text.endswith("\r\n") else text.removesuffix("\n")
+    def _secret_file_text(self, path: Path, *, strict: bool) -> str:
+        """A secrets file's text, less one trailing newline."""
+        text = self._file_text(path, strict=strict)
+        return text[:-2] if text.endswith("\r\n") else text.removesuffix("\n")
 
 
 def unreadable(error: OSError | UnicodeDecodeError) -> str:

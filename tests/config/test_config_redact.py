@@ -41,6 +41,9 @@ def test_mask(value: str | None, secret: bool, shown: str) -> None:
         "[('x-ncp-apigw-signature-v2', 'abc+/DEF=')]",
         '("x-ncp-apigw-signature-v1", "abc+/DEF=")',
         "Headers([(b'x-ncp-apigw-signature-v2', b'abc+/DEF=')])",
+        "{'x-ncp-apigw-signature-v2': ['abc+/DEF=']}",
+        "HTTP_X_NCP_APIGW_SIGNATURE_V2=abc+/DEF=",
+        "{'HTTP_X_NCP_APIGW_SIGNATURE_V1': 'abc+/DEF='}",
     ],
 )
 def test_signature_header_values_are_redacted(text: str) -> None:
@@ -79,20 +82,6 @@ def test_escaped_forms_of_a_registered_secret_are_redacted(secret: str) -> None:
         assert REDACTED in redacted
         for form in (secret, repr(secret)[1:-1], json.dumps(secret)[1:-1]):
             assert form not in redacted
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "{'x-ncp-apigw-signature-v2': ['abc+/DEF=']}",
-        "HTTP_X_NCP_APIGW_SIGNATURE_V2=abc+/DEF=",
-        "{'HTTP_X_NCP_APIGW_SIGNATURE_V1': 'abc+/DEF='}",
-    ],
-)
-def test_signature_in_multi_value_and_wsgi_forms_is_redacted(text: str) -> None:
-    redacted = redact(text)
-    assert "abc+/DEF=" not in redacted
-    assert REDACTED in redacted
 
 
 class _KeepRecords(logging.Handler):

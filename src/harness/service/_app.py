@@ -25,7 +25,7 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from harness._log import logger
-from harness.mail import MailClient, MailValidationError, RetryPolicy
+from harness.mail import MailClient, MailValidationError
 from harness.outbox import (
     ClientTransport,
     DrainPolicy,
@@ -181,13 +181,12 @@ def create_app(
 def _send_deadline(settings: NcpSettings, transport: MailTransport | None) -> float:
     """The most one send may take: the retry deadline of the client that will make it.
 
-    The app's own client (no ``transport``) takes its retry policy from ``settings``, as
+    The app's own client (no ``transport``) takes its deadline from ``settings``, as
     :class:`~harness.mail.MailClient` does; another transport is held to the settings.
     """
     if isinstance(transport, ClientTransport):
         return transport.send_deadline
-    default = RetryPolicy().with_defaults(settings.retry_attempts, settings.retry_deadline)
-    return settings.retry_deadline if default.deadline is None else default.deadline
+    return settings.retry_deadline
 
 
 def _public(entry: OutboxEntry) -> dict[str, Any]:

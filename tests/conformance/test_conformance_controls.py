@@ -58,16 +58,10 @@ def _failed(results: list[CaseResult]) -> dict[str, str]:
     return {r.case_id: r.reason for r in results if r.status == "fail"}
 
 
-def test_a_server_that_rejects_everything_fails_every_rejection_case() -> None:
-    invalid = {
-        "error": {
-            "errorCode": "200",
-            "message": "Authentication Failed",
-            "details": "Invalid authentication information.",
-        }
-    }
+def _run_scripted(answer: Callable[[str, str], Answer]) -> list[CaseResult]:
+    """The protocol cases, mail sending allowed, against :func:`scripted_server`."""
     with (
-        scripted_server(lambda method, path: (401, invalid)) as url,
+        scripted_server(answer) as url,
         url_target(
             url,
             KEYS,
@@ -77,7 +71,18 @@ def test_a_server_that_rejects_everything_fails_every_rejection_case() -> None:
             check_credentials=False,
         ) as t,
     ):
-        failed = _failed(run_protocol(t))
+        return run_protocol(t)
+
+
+def test_a_server_that_rejects_everything_fails_every_rejection_case() -> None:
+    invalid = {
+        "error": {
+            "errorCode": "200",
+            "message": "Authentication Failed",
+            "details": "Invalid authentication information.",
+        }
+    }
+    failed = _failed(_run_scripted(lambda method, path: (401, invalid)))
     assert set(failed) >= REJECTION_CASES
     for case_id in REJECTION_CASES:
         assert "correctly signed twin" in failed[case_id], failed[case_id]
@@ -97,18 +102,7 @@ def test_c35_needs_the_message_to_name_the_field() -> None:
             return 400, {"error": {"code": "77102", "message": "andFilter: is required"}}
         return 200, {}
 
-    with (
-        scripted_server(answer) as url,
-        url_target(
-            url,
-            KEYS,
-            sender="s@example.com",
-            allow_send=True,
-            to="t@example.com",
-            check_credentials=False,
-        ) as t,
-    ):
-        failed = _failed(run_protocol(t))
+    failed = _failed(_run_scripted(answer))
     assert "does not name" in failed["C35"]
 
 
@@ -136,18 +130,7 @@ def test_answers_of_the_wrong_shape_fail_their_case_without_stopping_the_run() -
             return 400, {"error": {"code": "77102", "message": "startUtc: is required"}}
         return 200, {}
 
-    with (
-        scripted_server(answer) as url,
-        url_target(
-            url,
-            KEYS,
-            sender="s@example.com",
-            allow_send=True,
-            to="t@example.com",
-            check_credentials=False,
-        ) as t,
-    ):
-        results = run_protocol(t)
+    results = _run_scripted(answer)
     assert [r.case_id for r in results][-1] == "C40"
     failed = _failed(results)
     assert "readyCompleted" in failed["C37"]

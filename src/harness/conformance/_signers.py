@@ -106,10 +106,14 @@ class ExternalSigner:
         with ThreadPoolExecutor(max_workers=self.workers) as pool:
             return list(pool.map(self._run, inputs))
 
-    def _run(self, given: SigningInput) -> Outcome:
+    def _invoke(self, given: SigningInput) -> tuple[int, bytes, bytes]:
+        """Run the command once with ``given`` as JSON on stdin: exit code, stdout, stderr."""
         payload = json.dumps(given.to_json(), ensure_ascii=False).encode()
+        return _run_in_group(self.argv, payload, self.timeout)
+
+    def _run(self, given: SigningInput) -> Outcome:
         try:
-            returncode, stdout, stderr = _run_in_group(self.argv, payload, self.timeout)
+            returncode, stdout, stderr = self._invoke(given)
         except subprocess.TimeoutExpired:
             return Outcome(None, detail=f"no answer within {self.timeout:g} s")
         except OSError as exc:
@@ -126,10 +130,9 @@ class ExternalSigner:
         A command that fails here (a wrong path, a missing interpreter, a crash on start)
         would fail every case the same way, so the run ends with one message instead.
         """
-        payload = json.dumps(given.to_json(), ensure_ascii=False).encode()
         shown = shorten(self.command, SHOWN_MESSAGE)
         try:
-            returncode, stdout, stderr = _run_in_group(self.argv, payload, self.timeout)
+            returncode, stdout, stderr = self._invoke(given)
         except subprocess.TimeoutExpired:
             raise RunStopped(
                 f"the signer command {shown!r} gave no answer to its first case within "

@@ -16,6 +16,7 @@ import requests
 
 from harness.conformance._model import CaseFailure, RunStopped, reference_signature
 from harness.fake import FakeNcloud
+from harness.mail._sent import _chain
 from ncp_config import mask
 from ncp_signing import Credentials
 
@@ -89,17 +90,23 @@ class Target:
     ) -> requests.Response:
         """Send one request to ``url + target`` exactly as given; never follow a redirect."""
         try:
-            return self.http.request(
-                method,
-                self.url + target,
-                headers=headers,
-                timeout=self.timeout,
-                allow_redirects=False,
-                verify=self.verify,
-                **kwargs,
-            )
+            return self.send(method, target, headers, **kwargs)
         except requests.RequestException as exc:
             raise CaseFailure(f"{method} {target[:40]} failed: {type(exc).__name__}") from exc
+
+    def send(
+        self, method: str, target: str, headers: dict[str, str], **kwargs: Any
+    ) -> requests.Response:
+        """:meth:`call`, but a failed connection raises the ``requests`` exception itself."""
+        return self.http.request(
+            method,
+            self.url + target,
+            headers=headers,
+            timeout=self.timeout,
+            allow_redirects=False,
+            verify=self.verify,
+            **kwargs,
+        )
 
     def signed(self, method: str, target: str, **kwargs: Any) -> requests.Response:
         """Send a correctly signed request."""
@@ -192,14 +199,7 @@ def _check_credentials(target: Target) -> None:
 def _reach(target: Target, headers: dict[str, str]) -> requests.Response:
     """``GET`` the list endpoint; a failed connection stops the run with one sentence."""
     try:
-        return target.http.request(
-            "GET",
-            target.url + LIST,
-            headers=headers,
-            timeout=target.timeout,
-            allow_redirects=False,
-            verify=target.verify,
-        )
+        return target.send("GET", LIST, headers)
     except requests.exceptions.SSLError as exc:
         if not _untrusted_certificate(exc):
             raise RunStopped(
@@ -220,17 +220,7 @@ def _reach(target: Target, headers: dict[str, str]) -> requests.Response:
 
 def _untrusted_certificate(error: BaseException) -> bool:
     """Whether an :class:`ssl.SSLCertVerificationError` is among the causes of ``error``."""
-    seen: list[BaseException] = []
-    pending: list[object] = [error]
-    while pending:
-        item = pending.pop()
-        if not isinstance(item, BaseException) or any(item is done for done in seen):
-            continue
-        if isinstance(item, ssl.SSLCertVerificationError):
-            return True
-        seen.append(item)
-        pending += [item.__cause__, item.__context__, getattr(item, "reason", None), *item.args]
-    return False
+    return any(isinstance(item, ssl.SSLCertVerificationError) for item in _chain(error))
 
 
 def _host(url: str) -> str:

@@ -8,7 +8,6 @@ reached or that rejects the credentials, or a report that cannot be written.
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import math
 import os
 import shlex
@@ -23,6 +22,7 @@ from harness.conformance._model import CaseFailure, RunStopped
 from harness.conformance._report import render_table, summary, write_report
 from harness.conformance._suite import SuiteOptions, run_suite
 from harness.conformance._target import Target, fake_target, url_target
+from harness.fake._server import is_loopback
 from harness.mail._models import check_address
 
 __all__ = ["add_conformance_parser", "build_parser", "main", "run_conformance"]
@@ -210,22 +210,12 @@ def _target_problem(target: str) -> str:
     if parts.path.strip("/") or parts.query or parts.fragment:
         base = f"{parts.scheme}://{parts.netloc}"
         return f"--target must be a base URL without a path, such as {base!r}, not {target!r}"
-    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
         return (
             f"--target {target!r} uses plain http, which would send signed requests in clear "
             "text; use https (plain http is allowed only for loopback hosts)"
         )
     return ""
-
-
-def _is_loopback(host: str) -> bool:
-    """``localhost`` or a loopback address, the same rule as the settings' base URLs."""
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _signer_problem(command: str) -> str:

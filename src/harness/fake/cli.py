@@ -142,7 +142,7 @@ def main(argv: Sequence[str] | None = None, *, stop: threading.Event | None = No
             try:
                 shutil.copyfile(fake.ca_file, args.tls_ca_file)
             except OSError as exc:
-                reason = (exc.strerror or type(exc).__name__).lower()
+                reason = _reason(exc)
                 return _fail(f"The CA file {args.tls_ca_file!r} cannot be written: {reason}.")
         print(fake.url, flush=True)
         waiter = stop or threading.Event()
@@ -161,8 +161,12 @@ def _warn(message: str) -> None:
 
 
 def _fail(message: str) -> int:
-    print(f"ncp-fake-server: {message}", file=sys.stderr)
+    _warn(message)
     return 2
+
+
+def _reason(exc: OSError) -> str:
+    return (exc.strerror or type(exc).__name__).lower()
 
 
 def _port(text: str) -> int:
@@ -179,8 +183,7 @@ def _fault_script(path: str) -> FaultScript:
     try:
         return FaultScript.from_file(path)
     except OSError as exc:
-        reason = (exc.strerror or type(exc).__name__).lower()
-        raise ValueError(f"The fault file {path!r} cannot be read: {reason}.") from exc
+        raise ValueError(f"The fault file {path!r} cannot be read: {_reason(exc)}.") from exc
 
 
 def _all_credentials(given: Sequence[str], file: str | None) -> list[Credentials]:

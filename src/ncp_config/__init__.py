@@ -25,6 +25,7 @@ from ncp_config._redact import (
     register_secret,
 )
 from ncp_config._settings import NcpSettings
+from ncp_config._sites import is_loopback
 from ncp_config.exc import (
     ConfigError,
     ConfigFileError,
@@ -50,6 +51,7 @@ __all__ = [
     "RedactingFilter",
     "SettingsValidationError",
     "install_log_redaction",
+    "is_loopback",
     "load_settings",
     "mask",
     "redact",

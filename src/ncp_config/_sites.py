@@ -63,11 +63,15 @@ def _is_ip_address(text: str) -> bool:
     return True
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` names only this machine: ``localhost``, 127.0.0.0/8 or ``::1``.
+
+    A bracketed IPv6 literal (``[::1]``, as written in a URL) is read without its brackets.
+    """
     if host.lower() in _LOOPBACK_NAMES:
         return True
     try:
-        return ipaddress.ip_address(host).is_loopback
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
 
@@ -139,7 +143,7 @@ def check_base_url(name: str, url: str) -> str:
         raise ValueError(f"{subject} must not contain user information (a name before '@').")
     if not parts.hostname:
         raise ValueError(f"{subject} is not an absolute URL with a host, such as https://host.")
-    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
         raise ValueError(f"{subject} uses plain http, allowed only for loopback hosts; use https.")
     if parts.scheme not in ("http", "https"):
         raise ValueError(f"{subject} must use https.")

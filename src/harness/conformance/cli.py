@@ -22,8 +22,8 @@ from harness.conformance._model import CaseFailure, RunStopped
 from harness.conformance._report import render_table, summary, write_report
 from harness.conformance._suite import SuiteOptions, run_suite
 from harness.conformance._target import Target, fake_target, url_target
-from harness.fake._server import is_loopback
 from harness.mail._models import check_address
+from ncp_config import is_loopback
 
 __all__ = ["add_conformance_parser", "build_parser", "main", "run_conformance"]
 

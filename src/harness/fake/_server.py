@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import socket
 from collections.abc import Callable, Iterable, Mapping
@@ -15,25 +14,16 @@ from harness.fake._faults import FaultScript, coerce_script
 from harness.fake._state import DEFAULT_MAX_BODY_BYTES, FakeState, RequestRecord, system_clock_ms
 from harness.fake._store import Advance, MailRequestRecord, Progression, SentMail
 from harness.fake._tls import LoopbackTls
+from ncp_config import is_loopback
 from ncp_signing import Credentials
 
-__all__ = ["FakeNcloud", "FakeServerError", "is_loopback"]
+__all__ = ["FakeNcloud", "FakeServerError"]
 
 _START_TIMEOUT_S = 10.0
 
 
 class FakeServerError(RuntimeError):
     """The fake failed to start, or a request raised on the server thread."""
-
-
-def is_loopback(host: str) -> bool:
-    """Whether ``host`` names only the local machine."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def base_url(scheme: str, host: str, port: int) -> str:

@@ -22,8 +22,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from harness.fake._faults import FaultScript, InvalidFaultScriptError
-from harness.fake._server import FakeNcloud, FakeServerError, is_loopback
+from harness.fake._server import FakeNcloud, FakeServerError
 from harness.fake._state import DEFAULT_MAX_BODY_BYTES
+from ncp_config import is_loopback
 from ncp_signing import Credentials, NcpSigningError
 
 __all__ = ["CREDENTIALS_ENV", "main"]

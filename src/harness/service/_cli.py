@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 import copy
-import ipaddress
 import sys
 from typing import Any
+
+from ncp_config import is_loopback
 
 __all__ = ["add_demo_parser", "add_serve_parser", "demo_command", "serve_command"]
 
@@ -49,16 +50,6 @@ def _worker_count(text: str) -> int:
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}.")
     return value
-
-
-def is_loopback(host: str) -> bool:
-    """Whether ``host`` only accepts connections from this machine."""
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def _exposure_warning(host: str) -> str:
